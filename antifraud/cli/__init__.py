@@ -1,0 +1,128 @@
+"""The command line. Errors a person can fix become one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import AntifraudError, InputError
+
+CONFIG_ENV = "ANTIFRAUD_CONFIG"
+
+
+class App:
+    """What a command needs, loaded on first use so --help never touches the database."""
+
+    def __init__(self):
+        self.config_path = Path(os.environ.get(CONFIG_ENV, "config.yaml"))
+
+    @cached_property
+    def settings(self):
+        from ..config import load_settings
+
+        return load_settings(self.config_path)
+
+    @cached_property
+    def categories(self):
+        from ..incidents.categories import load_categories
+
+        return load_categories(self.settings)
+
+    @cached_property
+    def db(self):
+        from ..db import open_database
+
+        return open_database(self.settings, self.categories)
+
+    def today(self, station_code: str | None = None) -> date:
+        """Today in the station's time zone (the clock is the only thing tests fake)."""
+        station = self.settings.station(station_code)
+        return datetime.now(self.settings.station_timezone(station)).date()
+
+    def yesterday(self, station_code: str | None = None) -> date:
+        return self.today(station_code) - timedelta(days=1)
+
+
+def _set_config(ctx, _param, value):
+    if value is not None:
+        ctx.ensure_object(App).config_path = value
+
+
+def config_option(command):
+    """--config on every command, so it works before or after the subcommand name."""
+    return click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_config,
+        help=f"Settings file (default ./config.yaml, or ${CONFIG_ENV}).",
+    )(command)
+
+
+def format_option(*choices: str):
+    return click.option(
+        "--format", "output_format", type=click.Choice(choices), default=choices[0], show_default=True,
+        help="Output format.",
+    )
+
+
+def entered_by_option(command):
+    return click.option("--by", "by", default=None, help="Who is making the change (default: your login name).")(command)
+
+
+def who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def parse_date_option(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name}: {value!r} is not a date as YYYY-MM-DD") from None
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="antifraud")
+@config_option
+def cli():
+    """antifraud: daily fraud warnings and outreach rotas for community police rooms."""
+
+
+def main(argv=None):
+    try:
+        # Without standalone mode, ctx.exit(n) and --help come back as a return value.
+        code = cli.main(args=argv, prog_name="antifraud", standalone_mode=False)
+    except AntifraudError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+from . import check, demo, incidents  # noqa: E402,F401  (registers the commands)

@@ -1,0 +1,275 @@
+"""`antifraud incident ...` and `antifraud categories`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import InputError
+from ..incidents import service
+from ..incidents.privacy import describe_masked
+from ..incidents.spreadsheet import MAX_ERRORS_SHOWN, incident_record, plan_import, write_export
+from ..incidents.validate import CHANNEL_NAMES, CHANNELS, validate_incident
+from . import App, cli, config_option, entered_by_option, format_option, parse_date_option, pass_app, who
+
+LIST_FIELDS = ("id", "date", "station", "category", "loss", "stopped", "channel", "victim", "victim_age",
+               "occupation", "place", "summary")
+
+
+def _text_options(command):
+    """The optional fields shared by `incident add` and `incident edit`."""
+    options = [
+        click.option("--loss", help="Money lost, in yuan (0 to 100,000,000; at most two decimals)."),
+        click.option("--channel", help=f"How the scammer reached the victim: {', '.join(CHANNELS)}."),
+        click.option("--victim", help="Surname with 先生/女士 only, e.g. 王女士. Never a full name."),
+        click.option("--victim-age", "victim_age", help="Age or age band, e.g. 32 or 30-39 (stored as a band)."),
+        click.option("--occupation", help="e.g. 工厂员工."),
+        click.option("--place", help="Place or grid, e.g. 石鼓社区第三网格."),
+        click.option("--summary", help="What happened; phone, ID and bank card numbers are masked."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@cli.command("categories")
+@config_option
+@format_option("table", "json")
+@pass_app
+def categories_command(app: App, output_format):
+    """List fraud categories (codes and Chinese names both work with --category)."""
+    items = list(app.categories)
+    if output_format == "json":
+        click.echo(json.dumps([item.model_dump() for item in items], ensure_ascii=False, indent=2))
+        return
+    table = Table("code", "名称", "简称", "tips", box=None)
+    for item in items:
+        table.add_row(item.code, item.name, item.short or "", str(len(item.tips)))
+    Console().print(table)
+
+
+@cli.group("incident")
+def incident():
+    """Record and manage fraud incidents (电诈警情)."""
+
+
+@incident.command("add")
+@config_option
+@click.option("--date", "day", required=True, help="The day it happened, YYYY-MM-DD.")
+@click.option("--category", required=True, help="Category code or Chinese name, e.g. order_brushing or 刷单返利.")
+@click.option("--stopped", is_flag=True, help="The fraud was stopped in time (劝阻成功, no loss).")
+@_text_options
+@click.option("--station", help="Station code (default: the first in config).")
+@entered_by_option
+@pass_app
+def incident_add(app: App, day, category, stopped, station, by, **fields):
+    """Record one incident."""
+    station = app.settings.station(station).code
+    raw = {"date": day, "category": category, "stopped": stopped, **fields}
+    checked = validate_incident(raw, app.categories, app.today(station))
+    with app.db.session() as session:
+        row = service.add_incident(session, checked, station, who(by))
+        incident_id = row.id
+    name = app.categories[checked.category_code].name
+    click.echo(f"recorded incident #{incident_id}: {checked.day} {name}, loss {checked.loss:,} yuan, station {station}")
+    if checked.masked:
+        click.echo(f"masked {describe_masked(checked.masked)} in the text before storing it")
+
+
+@incident.command("edit")
+@config_option
+@click.argument("incident_id", type=int)
+@click.option("--date", "day", help="The day it happened, YYYY-MM-DD.")
+@click.option("--category", help="Category code or Chinese name.")
+@click.option("--stopped/--not-stopped", default=None, help="Whether the fraud was stopped in time.")
+@_text_options
+@entered_by_option
+@pass_app
+def incident_edit(app: App, incident_id, day, category, stopped, by, **fields):
+    """Change fields of a recorded incident (an empty value clears a text field)."""
+    given = {"date": day, "category": category, "stopped": stopped, **fields}
+    given = {key: value for key, value in given.items() if value is not None}
+    if not given:
+        raise InputError("edit: give at least one field to change, e.g. --loss 3000")
+    with app.db.session() as session:
+        row = service.get_incident(session, incident_id)
+        current = {
+            "date": row.day, "category": row.category_code, "loss": row.loss, "stopped": row.stopped,
+            "channel": row.channel, "victim": row.victim, "victim_age": row.victim_age,
+            "occupation": row.occupation, "place": row.place, "summary": row.summary,
+        }
+        checked = validate_incident({**current, **given}, app.categories, app.today(row.station.code))
+        diff = service.edit_incident(session, incident_id, checked.as_dict(), who(by))
+    if not diff:
+        click.echo(f"incident #{incident_id}: nothing changed")
+        return
+    for name, (before, after) in diff.items():
+        click.echo(f"incident #{incident_id}: {name}: {before} -> {after}")
+    if checked.masked:
+        click.echo(f"masked {describe_masked(checked.masked)} in the text before storing it")
+
+
+@incident.command("delete")
+@config_option
+@click.argument("incident_id", type=int)
+@click.option("--reason", help="Why (kept in the audit trail).")
+@entered_by_option
+@pass_app
+def incident_delete(app: App, incident_id, reason, by):
+    """Delete an incident (soft: it stays in the audit trail and can be restored)."""
+    with app.db.session() as session:
+        service.delete_incident(session, incident_id, who(by), reason)
+    click.echo(f"deleted incident #{incident_id} (undo with: antifraud incident restore {incident_id})")
+
+
+@incident.command("restore")
+@config_option
+@click.argument("incident_id", type=int)
+@entered_by_option
+@pass_app
+def incident_restore(app: App, incident_id, by):
+    """Undo a delete."""
+    with app.db.session() as session:
+        service.restore_incident(session, incident_id, who(by))
+    click.echo(f"restored incident #{incident_id}")
+
+
+@incident.command("show")
+@config_option
+@click.argument("incident_id", type=int)
+@format_option("text", "json")
+@pass_app
+def incident_show(app: App, incident_id, output_format):
+    """Show one incident with its audit trail."""
+    with app.db.session() as session:
+        row = service.get_incident(session, incident_id, include_deleted=True)
+        record = incident_record(row)
+        record["audit"] = [
+            {"action": a.action, "at": a.at.isoformat(timespec="seconds"), "by": a.by, "changes": a.changes}
+            for a in row.audit
+        ]
+    if output_format == "json":
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    for key, value in record.items():
+        if key != "audit":
+            click.echo(f"{key:>13}: {'' if value is None else value}")
+    click.echo("        audit:")
+    for entry in record["audit"]:
+        click.echo(f"  {entry['at']} {entry['action']} by {entry['by']} {json.dumps(entry['changes'], ensure_ascii=False)}")
+
+
+def _date_range(app: App, day, start, end):
+    if day and (start or end):
+        raise InputError("--date: use either --date or --from/--to, not both")
+    if day:
+        start = end = parse_date_option(day, "--date")
+    else:
+        start, end = parse_date_option(start, "--from"), parse_date_option(end, "--to")
+    if start and end and start > end:
+        raise InputError(f"--from: {start.isoformat()!r} is after --to {end.isoformat()!r}")
+    return start, end
+
+
+def _range_options(command):
+    command = click.option("--station", help="Only this station.")(command)
+    command = click.option("--to", "end", help="Last day, YYYY-MM-DD.")(command)
+    command = click.option("--from", "start", help="First day, YYYY-MM-DD.")(command)
+    return click.option("--date", "day", help="One day, YYYY-MM-DD.")(command)
+
+
+@incident.command("list")
+@config_option
+@_range_options
+@click.option("--deleted", is_flag=True, help="Include deleted incidents.")
+@format_option("table", "csv", "json")
+@pass_app
+def incident_list(app: App, day, start, end, station, deleted, output_format):
+    """List incidents."""
+    start, end = _date_range(app, day, start, end)
+    if station:
+        app.settings.station(station)
+    with app.db.session() as session:
+        rows = service.list_incidents(session, station, start, end, include_deleted=deleted)
+        records = [incident_record(row) for row in rows]
+    print_incidents(records, output_format)
+
+
+def print_incidents(records: list[dict], output_format: str) -> None:
+    if output_format == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=LIST_FIELDS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        table = Table(box=None, pad_edge=False)
+        for title, options in (("#", {"justify": "right"}), ("日期", {}), ("类别", {}), ("损失(元)", {"justify": "right"}),
+                               ("劝阻", {}), ("渠道", {}), ("受害人", {}), ("地点", {}), ("简要案情", {"no_wrap": False})):
+            table.add_column(title, no_wrap=options.pop("no_wrap", True), **options)
+        for r in records:
+            victim = " ".join(v for v in (r["victim"], r["victim_age"] and f"{r['victim_age']}岁", r["occupation"]) if v)
+            summary = r["summary"] or ""
+            table.add_row(
+                str(r["id"]), r["date"], r["category_short"], f"{float(r['loss']):,.2f}", "是" if r["stopped"] else "",
+                CHANNEL_NAMES.get(r["channel"], "") if r["channel"] else "", victim, r["place"] or "",
+                summary if len(summary) <= 40 else summary[:39] + "…",
+            )
+        # Piped output gets a wide console, so a table in a log or file is not folded to 80 columns.
+        console = Console(width=None if sys.stdout.isatty() else 200)
+        console.print(table)
+        total = sum(float(r["loss"]) for r in records)
+        console.print(f"{len(records)} incident(s), total loss {total:,.2f} yuan")
+
+
+@incident.command("import")
+@config_option
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@click.option("--station", help="Station for rows without a 警务室/station column (default: the first).")
+@entered_by_option
+@pass_app
+def incident_import(app: App, file: Path, dry_run, station, by):
+    """Import incidents from CSV or XLSX: every row or none."""
+    station = app.settings.station(station).code
+    names = {s.code: s.code for s in app.settings.stations} | {s.name: s.code for s in app.settings.stations}
+    plan = plan_import(file, app.categories, app.today(station), names, station)
+    if plan.errors:
+        for line in plan.errors[:MAX_ERRORS_SHOWN]:
+            click.echo(f"error: {line}", err=True)
+        more = len(plan.errors) - MAX_ERRORS_SHOWN
+        if more > 0:
+            click.echo(f"error: ... and {more} more", err=True)
+        raise InputError(f"{file.name}: {len(plan.errors)} row(s) with problems; nothing was imported")
+    if plan.masked:
+        click.echo(f"masked {describe_masked(plan.masked)} in the text")
+    if dry_run:
+        click.echo(f"{file.name}: {len(plan.rows)} row(s) are valid; nothing written (--dry-run)")
+        return
+    with app.db.session() as session:
+        added, skipped = service.import_rows(session, plan.rows, who(by))
+    message = f"{file.name}: imported {added} incident(s)"
+    if skipped:
+        message += f", skipped {skipped} already recorded"
+    click.echo(message)
+
+
+@incident.command("export")
+@config_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@_range_options
+@pass_app
+def incident_export(app: App, file: Path, day, start, end, station):
+    """Write incidents to CSV or XLSX (Chinese headers; `incident import` reads it back)."""
+    start, end = _date_range(app, day, start, end)
+    if file.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"file: {file.name!r} must end in .csv or .xlsx")
+    with app.db.session() as session:
+        count = write_export(file, service.list_incidents(session, station, start, end))
+    click.echo(f"wrote {count} incident(s) to {file}")

@@ -1,0 +1,304 @@
+"""config.yaml -> typed, validated settings.
+
+Every error names the key path and the bad value, e.g.
+``stations[0].groups[1].channel: 'wechat' is not one of wecom, dingtalk, feishu, webhook, folder``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ConfigError
+
+DATABASE_ENV = "ANTIFRAUD_DATABASE_URL"
+CHANNEL_KINDS = ("wecom", "dingtalk", "feishu", "webhook", "folder")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _slug(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", value):
+        raise ValueError("must be 1-40 lowercase letters, digits, '-' or '_' (used in paths and --station)")
+    return value
+
+
+def _hhmm(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError("must be a time as HH:MM, e.g. 07:00")
+    return value
+
+
+def _weekly(value: str) -> str:
+    parts = value.split()
+    if len(parts) != 2 or parts[0] not in WEEKDAYS:
+        raise ValueError(f"must be a weekday ({', '.join(WEEKDAYS)}) and a time, e.g. 'fri 16:00'")
+    _hhmm(parts[1])
+    return value
+
+
+def _time_window(value: str) -> str:
+    match = re.fullmatch(r"(\d\d:\d\d)-(\d\d:\d\d)", value)
+    if not match:
+        raise ValueError("must be a time window as HH:MM-HH:MM, e.g. 12:00-13:00")
+    start, end = (_hhmm(part) for part in match.groups())
+    if start >= end:
+        raise ValueError("must end after it starts")
+    return value
+
+
+def _env_name(value: str) -> str:
+    if "://" in value or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError(
+            "must be the name of an environment variable holding the webhook URL "
+            "(e.g. AF_WECOM_RESIDENTS_1), never the URL itself"
+        )
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("is not a known time zone (e.g. Asia/Shanghai)") from None
+    return value
+
+
+def _phone(value: str) -> str:
+    digits = value.replace("-", "").replace(" ", "")
+    if not re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}|\d{3,8}", digits):
+        raise ValueError("is not a phone number (11-digit mobile, landline with area code, or a short number)")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+HHMM = Annotated[str, AfterValidator(_hhmm)]
+TimeWindow = Annotated[str, AfterValidator(_time_window)]
+Phone = Annotated[str, AfterValidator(_phone)]
+Name = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class Strict(BaseModel):
+    # Unknown keys are typos more often than not: refuse them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(Strict):
+    name: Name
+    phone: Phone
+
+
+class Group(Strict):
+    name: Name
+    channel: Literal["wecom", "dingtalk", "feishu", "webhook", "folder"]
+    webhook_env: Annotated[str, AfterValidator(_env_name)] | None = None
+    secret_env: Annotated[str, AfterValidator(_env_name)] | None = None  # DingTalk/Feishu signing secret
+    audience: Literal["residents", "staff", "volunteers"]
+
+    @model_validator(mode="after")
+    def _needs_webhook(self):
+        if self.channel != "folder" and not self.webhook_env:
+            raise ValueError(f"webhook_env is required for channel {self.channel!r}")
+        return self
+
+
+class Person(Strict):
+    name: Name
+    role: Literal["officer", "auxiliary", "patrol", "volunteer"]
+    team: Name | None = None
+    phone: Phone | None = None
+    available: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(WEEKDAYS)
+    unavailable: list[date] = []
+    max_shifts_per_week: int = Field(default=3, ge=0, le=14)
+
+
+class Factory(Strict):
+    name: Name
+    grid: Name | None = None
+    headcount: int = Field(default=100, ge=1, le=200_000)
+    contact: Contact | None = None
+    talk_windows: list[TimeWindow] = ["12:00-13:00"]
+
+
+class StallSite(Strict):
+    name: Name
+    kind: Literal["square", "market", "night_market", "street", "other"] = "square"
+    weight: float = Field(default=1.0, gt=0, le=10)
+
+
+class Station(Strict):
+    code: Slug
+    name: Name
+    timezone: Annotated[str, AfterValidator(_timezone)] | None = None
+    contact: Contact | None = None  # the officer residents should call, printed on posters
+    link: str | None = Field(default=None, max_length=300)  # encoded in the poster's QR code
+    groups: list[Group] = []
+    people: list[Person] = []
+    factories: list[Factory] = []
+    stall_sites: list[StallSite] = []
+
+    @model_validator(mode="after")
+    def _unique_names(self):
+        for field in ("groups", "people", "factories", "stall_sites"):
+            seen = set()
+            for item in getattr(self, field):
+                if item.name in seen:
+                    raise ValueError(f"{field}: name {item.name!r} appears twice")
+                seen.add(item.name)
+        return self
+
+
+class CategoryDef(Strict):
+    code: Slug
+    name: Name
+    short: Annotated[str, Field(max_length=8)] | None = None
+    aliases: list[Name] = []
+    script: Annotated[str, Field(min_length=1, max_length=200)]
+    key_point: Annotated[str, Field(min_length=1, max_length=60)]
+    tips: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(min_length=1, max_length=5)]
+
+
+class Publish(Strict):
+    require_approval: bool = False
+
+
+class Schedule(Strict):
+    warning_render: HHMM = "07:00"
+    warning_publish: HHMM = "08:00"
+    rota_plan: Annotated[str, AfterValidator(_weekly)] = "fri 16:00"
+    reminders: HHMM = "18:00"
+
+
+class Calendar(Strict):
+    holidays: list[date] = []
+    workdays: list[date] = []
+
+
+class WarningSettings(Strict):
+    quiet_day: Literal["none", "safety_tip"] = "none"
+
+
+class Settings(Strict):
+    timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
+    database: str = "sqlite:///antifraud.db"
+    output_dir: Path = Path("posters")
+    templates_dir: Path = Path("templates")
+    publish: Publish = Publish()
+    schedule: Schedule = Schedule()
+    calendar: Calendar = Calendar()
+    warning: WarningSettings = WarningSettings()
+    categories: list[CategoryDef] = []
+    stations: Annotated[list[Station], Field(min_length=1)]
+
+    # Not from the file: where it was read from, so relative paths resolve against it.
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_station_codes(self):
+        codes = [s.code for s in self.stations]
+        for code in codes:
+            if codes.count(code) > 1:
+                raise ValueError(f"stations: code {code!r} appears twice")
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        return self.config_path.parent if self.config_path else Path.cwd()
+
+    def station(self, code: str | None) -> Station:
+        """The station with this code; the first one when none is given."""
+        if code is None:
+            return self.stations[0]
+        for station in self.stations:
+            if station.code == code:
+                return station
+        known = ", ".join(s.code for s in self.stations)
+        raise ConfigError(f"--station: {code!r} is not a station in the config (known: {known})")
+
+    def station_timezone(self, station: Station) -> ZoneInfo:
+        return ZoneInfo(station.timezone or self.timezone)
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    @property
+    def database_url(self) -> str:
+        url = os.environ.get(DATABASE_ENV) or self.database
+        prefix = "sqlite:///"
+        if url.startswith(prefix):
+            path = url[len(prefix):]
+            if path and path != ":memory:" and not path.startswith("/"):
+                return prefix + str(self.resolve(Path(path)))
+        return url
+
+
+def load_settings(path: str | os.PathLike) -> Settings:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"--config: {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--config: cannot read {str(path)!r}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path.name}{where}: not valid YAML ({problem})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name}: must be a mapping of settings, got {type(data).__name__}")
+    try:
+        return Settings.model_validate({**data, "config_path": path.resolve()})
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line: the key path, the bad value and what is wrong (and how many more problems)."""
+    errors = exc.errors()
+    first = errors[0]
+    where = key_path(first["loc"])
+    kind = first["type"]
+    value = first.get("input")
+    if kind == "missing":
+        text = f"{where}: is required"
+    elif kind == "extra_forbidden":
+        text = f"{where}: unknown key"
+    elif kind == "literal_error":
+        expected = first["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+        text = f"{where}: {value!r} is not one of {expected}"
+    elif isinstance(value, (dict, list)):
+        text = f"{where}: {first['msg'].removeprefix('Value error, ')}"
+    elif kind == "value_error":
+        text = f"{where}: {_show(value)} {first['msg'].removeprefix('Value error, ')}"
+    else:
+        message = first["msg"]
+        text = f"{where}: {_show(value)} is invalid ({message[0].lower() + message[1:]})"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return text
+
+
+def key_path(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif "[" in str(part) or str(part).startswith("function-"):
+            continue  # pydantic's internal validator steps, not keys
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"

@@ -1,0 +1,130 @@
+"""SQLAlchemy 2.0 models. Nothing SQLite-only: the same models serve PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations work the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Yuan(TypeDecorator):
+    """Money in yuan as Decimal, stored as whole fen so sums are exact on every database."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else int(Decimal(value) * 100)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes, stored naive in UTC (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Station(Base):
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    short: Mapped[str] = mapped_column(String(10))  # label for tables and charts
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_station_day", "station_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    day: Mapped[date] = mapped_column(Date)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    loss: Mapped[Decimal] = mapped_column(Yuan, default=Decimal("0.00"))
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)  # 劝阻成功 / attempted only
+    channel: Mapped[str | None] = mapped_column(String(10))
+    victim: Mapped[str | None] = mapped_column(String(10))  # surname + 先生/女士 only
+    victim_age: Mapped[str | None] = mapped_column(String(10))  # an age band, never an exact age
+    occupation: Mapped[str | None] = mapped_column(String(40))
+    place: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str | None] = mapped_column(Text)  # masked on entry: it becomes a public post
+    entered_by: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(10), default="cli")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    station: Mapped[Station] = relationship()
+    category: Mapped[Category] = relationship()
+    audit: Mapped[list[IncidentAudit]] = relationship(
+        back_populates="incident", order_by="IncidentAudit.id", cascade="all, delete-orphan"
+    )
+
+
+class IncidentAudit(Base):
+    """Who changed what and when; deletes are soft and leave a trail here."""
+
+    __tablename__ = "incident_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # create | update | delete | restore
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by: Mapped[str] = mapped_column(String(60))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    incident: Mapped[Incident] = relationship(back_populates="audit")

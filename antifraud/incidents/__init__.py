@@ -1,0 +1,1 @@
+"""Incidents: categories, validation and masking on entry, recording, spreadsheet import/export."""

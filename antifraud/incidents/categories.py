@@ -1,0 +1,68 @@
+"""Fraud categories: codes are stable; names, scripts and tips are data in templates/categories.yaml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from ..config import CategoryDef, Settings, describe_validation_error
+from ..errors import ConfigError, InputError
+from ..resources import find_template
+
+CATEGORIES_FILE = "categories.yaml"
+
+
+@dataclass(frozen=True)
+class Categories:
+    by_code: dict[str, CategoryDef]
+    general_tips: tuple[str, ...]
+
+    def __iter__(self):
+        return iter(self.by_code.values())
+
+    def __len__(self):
+        return len(self.by_code)
+
+    def __getitem__(self, code: str) -> CategoryDef:
+        return self.by_code[code]
+
+    def values(self):
+        return self.by_code.values()
+
+    def resolve(self, text: str, field: str = "category") -> CategoryDef:
+        """A category from its code, Chinese name, short label or an alias."""
+        key = _normalise(text)
+        for category in self.by_code.values():
+            names = (category.code, category.name, category.short or "", *category.aliases)
+            if key in {_normalise(name) for name in names if name}:
+                return category
+        raise InputError(
+            f"{field}: {text!r} is not a known category "
+            f"(a code such as order_brushing or a name such as 刷单返利; `antifraud categories` lists them)"
+        )
+
+
+def _normalise(text: str) -> str:
+    # People type the quotes around 百万医疗保险 in many ways, or not at all.
+    return re.sub(r"[\s\"'“”‘’「」]", "", str(text)).lower()
+
+
+def load_categories(settings: Settings) -> Categories:
+    """The shipped categories, overridden file-wise by the station's templates/ and key-wise by config."""
+    path = find_template(CATEGORIES_FILE, settings.resolve(settings.templates_dir))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = TypeAdapter(list[CategoryDef]).validate_python(data.get("categories", []))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: categories{describe_validation_error(exc)}") from None
+    by_code = {entry.code: entry for entry in entries}
+    for entry in settings.categories:
+        by_code[entry.code] = entry  # a station may reword a category or add its own
+    if "other" not in by_code:
+        raise ConfigError(f"{path}: the category 'other' must exist (incidents that fit nowhere else go there)")
+    return Categories(by_code, tuple(data.get("general_tips", [])))

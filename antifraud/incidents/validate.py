@@ -1,0 +1,180 @@
+"""Turn what a person typed (CLI, web form, spreadsheet cell) into checked incident fields.
+
+Every rule raises InputError naming the field and the value; nothing is written on error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from ..errors import InputError
+from .categories import Categories
+from .privacy import mask_pii
+
+EARLIEST = date(2000, 1, 1)
+MAX_LOSS = Decimal("100000000")
+
+CHANNELS = {
+    "phone": ("电话", "手机", "来电"),
+    "qq": ("qq",),
+    "wechat": ("微信", "weixin"),
+    "app": ("应用", "软件", "app"),
+    "sms": ("短信", "信息"),
+    "other": ("其他", "其它", "网络"),
+}
+CHANNEL_NAMES = {"phone": "电话", "qq": "QQ", "wechat": "微信", "app": "App", "sms": "短信", "other": "其他"}
+
+# Age bands, never an exact age: the summary may be published.
+AGE_BANDS = ("<18", "18-29", "30-39", "40-49", "50-59", "60-69", "70+")
+TEXT_LIMITS = {"occupation": 40, "place": 100, "summary": 500}
+
+_TRUE = {"1", "y", "yes", "true", "t", "是", "已劝阻", "劝阻", "劝阻成功", "成功", "未遂", "stopped", "√", "✓"}
+_FALSE = {"", "0", "n", "no", "false", "f", "否", "未劝阻", "已被骗", "被骗", "既遂", "×"}
+
+
+@dataclass
+class IncidentFields:
+    day: date
+    category_code: str
+    loss: Decimal = Decimal("0.00")
+    stopped: bool = False
+    channel: str | None = None
+    victim: str | None = None
+    victim_age: str | None = None
+    occupation: str | None = None
+    place: str | None = None
+    summary: str | None = None
+    masked: Counter = field(default_factory=Counter, compare=False)
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "masked"}
+
+
+def parse_day(value, today: date, field_name: str = "date") -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        text = str(value).strip()
+        # ISO; also the year-first forms Chinese spreadsheets use (2026/11/22, 2026年11月22日).
+        match = re.fullmatch(r"(\d{4})(?:-|/|年)(\d{1,2})(?:-|/|月)(\d{1,2})日?", text)
+        try:
+            if not match:
+                raise ValueError
+            value = date(*map(int, match.groups()))
+        except ValueError:
+            raise InputError(f"{field_name}: {text!r} is not a date as YYYY-MM-DD") from None
+    if value > today:
+        raise InputError(f"{field_name}: {value.isoformat()!r} is in the future (today is {today.isoformat()})")
+    if value < EARLIEST:
+        raise InputError(f"{field_name}: {value.isoformat()!r} is before {EARLIEST.isoformat()}")
+    return value
+
+
+def parse_loss(value, field_name: str = "loss") -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal("0.00")
+    text = str(value).strip()
+    cleaned = re.sub(r"[,，\s¥￥]|元$", "", text)
+    scale = Decimal(1)
+    if cleaned.endswith("万"):  # 1.2万 is how losses are often written
+        cleaned, scale = cleaned[:-1], Decimal(10000)
+    try:
+        amount = Decimal(cleaned) * scale
+    except InvalidOperation:
+        raise InputError(f"{field_name}: {text!r} is not an amount in yuan") from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_LOSS:
+        raise InputError(f"{field_name}: {text!r} must be between 0 and 100,000,000 yuan")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InputError(f"{field_name}: {text!r} has more than two decimal places")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_bool(value, field_name: str = "stopped") -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError(f"{field_name}: {value!r} is not yes/no (是/否)")
+
+
+def parse_channel(value, field_name: str = "channel") -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip().lower()
+    for code, aliases in CHANNELS.items():
+        if text == code or text in aliases:
+            return code
+    raise InputError(f"{field_name}: {value!r} is not one of {', '.join(CHANNELS)}")
+
+
+def parse_victim(value, field_name: str = "victim") -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(r"[\u4e00-\u9fff]{1,2}(先生|女士)", text):
+        raise InputError(f"{field_name}: {text!r} must be a surname with 先生 or 女士 (e.g. 王女士), never a full name")
+    return text
+
+
+def parse_age_band(value, field_name: str = "victim_age") -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if text in AGE_BANDS:
+        return text
+    if text in ("未成年", "未成年人"):
+        return "<18"
+    match = re.fullmatch(r"(\d{1,3})(?:\.0)?(?:岁|多岁|岁左右|\+|岁以上)?", text)
+    if match and 0 < int(match.group(1)) < 120:
+        age = int(match.group(1))
+        if age < 18:
+            return "<18"
+        if age < 30:
+            return "18-29"
+        return "70+" if age >= 70 else f"{age // 10 * 10}-{age // 10 * 10 + 9}"
+    raise InputError(f"{field_name}: {text!r} is not an age or age band ({', '.join(AGE_BANDS)})")
+
+
+def clean_text(value, field_name: str, masked: Counter) -> str | None:
+    if value is None:
+        return None
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    if not text:
+        return None
+    limit = TEXT_LIMITS[field_name]
+    if len(text) > limit:
+        raise InputError(f"{field_name}: {text[:20]!r}... is {len(text)} characters; at most {limit}")
+    text, found = mask_pii(text)
+    masked.update(found)
+    return text
+
+
+def validate_incident(raw: dict, categories: Categories, today: date) -> IncidentFields:
+    """Checked, masked fields from raw values keyed by field name (date, category, loss, ...)."""
+    if raw.get("date") in (None, ""):
+        raise InputError("date: is required")
+    if raw.get("category") in (None, ""):
+        raise InputError("category: is required")
+    masked: Counter = Counter()
+    return IncidentFields(
+        day=parse_day(raw["date"], today),
+        category_code=categories.resolve(str(raw["category"])).code,
+        loss=parse_loss(raw.get("loss")),
+        stopped=parse_bool(raw.get("stopped")),
+        channel=parse_channel(raw.get("channel")),
+        victim=parse_victim(raw.get("victim")),
+        victim_age=parse_age_band(raw.get("victim_age")),
+        occupation=clean_text(raw.get("occupation"), "occupation", masked),
+        place=clean_text(raw.get("place"), "place", masked),
+        summary=clean_text(raw.get("summary"), "summary", masked),
+        masked=masked,
+    )
