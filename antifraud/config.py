@@ -17,6 +17,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
+from .secrets import redact
 
 DATABASE_ENV = "ANTIFRAUD_DATABASE_URL"
 CHANNEL_KINDS = ("wecom", "dingtalk", "feishu", "webhook", "folder")
@@ -282,6 +283,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     else:
         message = first["msg"]
         text = f"{where}: {_show(value)} is invalid ({message[0].lower() + message[1:]})"
+    text = redact(text)  # someone may have pasted a webhook URL where a name belongs
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return text

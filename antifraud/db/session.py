@@ -80,7 +80,11 @@ def open_database(settings, categories=None, url: str | None = None) -> Database
     try:
         engine = make_engine(url)
         migrate(engine)
-    except SQLAlchemyError as exc:
+    except ImportError as exc:
+        raise ConfigError(
+            f"database: {_safe_url(url)!r} needs the driver {exc.name!r} (pip install 'antifraud[postgres]')"
+        ) from None
+    except (SQLAlchemyError, OSError) as exc:
         raise ConfigError(f"database: cannot open {_safe_url(url)!r}: {_first_line(exc)}") from None
     db = Database(engine)
     with db.session() as session:

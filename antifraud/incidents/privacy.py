@@ -46,8 +46,6 @@ def mask_pii(text: str) -> tuple[str, Counter]:
 
 
 def describe_masked(found: Counter) -> str:
-    parts = []
-    for kind, count in found.items():
-        name = KIND_NAMES[kind]
-        parts.append(f"{count} {name}{'s' if count > 1 else ''}")
-    return ", ".join(parts)
+    return ", ".join(
+        f"{found[kind]} {name}{'s' if found[kind] > 1 else ''}" for kind, name in KIND_NAMES.items() if found[kind]
+    )

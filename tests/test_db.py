@@ -1,0 +1,77 @@
+"""The database: migrations from empty, models matching migrations, SQLite settings, exact money."""
+
+import json
+from decimal import Decimal
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
+
+from antifraud.config import load_settings
+from antifraud.db import open_database
+from antifraud.db.models import Base, Incident
+from antifraud.db.session import make_engine, migrate
+
+
+def test_migrations_from_empty_create_every_table(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert migrate(engine) is True
+    assert set(inspect(engine).get_table_names()) >= {"alembic_version", "stations", "categories", "incidents", "incident_audit"}
+    assert migrate(engine) is False  # already at head: nothing to do
+
+
+def test_migrations_match_the_models(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    migrate(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == [], "models changed without a migration"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(config_file):
+    db = open_database(load_settings(config_file))
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert (config_file.parent / "antifraud.db").is_file()
+
+
+def test_open_syncs_stations_and_categories(config_file):
+    db = open_database(load_settings(config_file))
+    with db.session() as session:
+        codes = session.scalars(text("SELECT code FROM stations ORDER BY id")).all()
+        assert codes == ["shigu", "qingfu"]
+        assert session.scalar(text("SELECT count(*) FROM categories")) == 12
+
+
+def test_money_is_exact(run, config_file):
+    for loss in ("0.10", "0.20", "99999999.99"):
+        assert run("incident", "add", "--date", "2026-11-22", "--category", "other", "--loss", loss).code == 0
+    db = open_database(load_settings(config_file))
+    with db.session() as session:
+        total = session.scalar(select(func.sum(Incident.loss)))
+    assert total == Decimal("100000000.29")
+
+
+def test_delete_is_soft_with_audit_trail(run):
+    run("incident", "add", "--date", "2026-11-22", "--category", "other", "--by", "内勤小周")
+    assert run("incident", "edit", "1", "--loss", "300", "--by", "内勤小周").code == 0
+    assert run("incident", "delete", "1", "--reason", "重复录入", "--by", "李警官").code == 0
+    assert json.loads(run("incident", "list", "--format", "json").out) == []
+    [deleted] = json.loads(run("incident", "list", "--deleted", "--format", "json").out)
+    assert deleted["deleted"] is True
+    shown = json.loads(run("incident", "show", "1", "--format", "json").out)
+    assert [(a["action"], a["by"]) for a in shown["audit"]] == [
+        ("create", "内勤小周"), ("update", "内勤小周"), ("delete", "李警官")]
+    assert shown["audit"][1]["changes"] == {"loss": ["0.00", "300.00"]}
+    assert shown["audit"][2]["changes"] == {"reason": "重复录入"}
+    assert run("incident", "restore", "1").code == 0
+    assert len(json.loads(run("incident", "list", "--format", "json").out)) == 1
+
+
+def test_unreachable_database_is_a_clear_error(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("ANTIFRAUD_DATABASE_URL", f"sqlite:///{tmp_path}/missing/dir/is/a/file.db/x.db")
+    (tmp_path / "missing").write_text("not a folder")
+    result = run("incident", "list")
+    assert result.code == 2
+    assert result.err.startswith("error: ") and "Traceback" not in result.err

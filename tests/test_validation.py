@@ -1,0 +1,82 @@
+"""Every incident rule, as a table of bad inputs and the message each must produce."""
+
+import json
+
+import pytest
+
+BAD_INPUTS = [
+    # (extra CLI arguments replacing the good ones, expected one-line error)
+    ({"--date": "2026-13-01"}, "date: '2026-13-01' is not a date as YYYY-MM-DD"),
+    ({"--date": "22/11/2026"}, "date: '22/11/2026' is not a date as YYYY-MM-DD"),
+    ({"--date": "yesterday"}, "date: 'yesterday' is not a date as YYYY-MM-DD"),
+    ({"--date": "2026-11-24"}, "date: '2026-11-24' is in the future (today is 2026-11-23)"),
+    ({"--date": "1999-12-31"}, "date: '1999-12-31' is before 2000-01-01"),
+    ({"--category": "lottery"}, "category: 'lottery' is not a known category"),
+    ({"--category": ""}, "category: is required"),
+    ({"--loss": "-1"}, "loss: '-1' must be between 0 and 100,000,000 yuan"),
+    ({"--loss": "100000000.01"}, "loss: '100000000.01' must be between 0 and 100,000,000 yuan"),
+    ({"--loss": "12.345"}, "loss: '12.345' has more than two decimal places"),
+    ({"--loss": "abc"}, "loss: 'abc' is not an amount in yuan"),
+    ({"--loss": "NaN"}, "loss: 'NaN' must be between 0 and 100,000,000 yuan"),
+    ({"--loss": "Infinity"}, "loss: 'Infinity' must be between 0 and 100,000,000 yuan"),
+    ({"--channel": "telegram"}, "channel: 'telegram' is not one of phone, qq, wechat, app, sms, other"),
+    ({"--victim": "王小明"}, "victim: '王小明' must be a surname with 先生 or 女士"),
+    ({"--victim-age": "old"}, "victim_age: 'old' is not an age or age band"),
+    ({"--victim-age": "150"}, "victim_age: '150' is not an age or age band"),
+    ({"--occupation": "工" * 41}, "occupation: '工工工工工工工工工工工工工工工工工工工工'... is 41 characters; at most 40"),
+    ({"--place": "路" * 101}, "is 101 characters; at most 100"),
+    ({"--summary": "骗" * 501}, "summary: '骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗'... is 501 characters; at most 500"),
+    ({"--station": "nowhere"}, "--station: 'nowhere' is not a station in the config"),
+]
+
+GOOD = {"--date": "2026-11-22", "--category": "order_brushing"}
+
+
+def args_for(overrides):
+    merged = {**GOOD, **overrides}
+    return [part for key, value in merged.items() for part in (key, value)]
+
+
+@pytest.mark.parametrize("overrides,message", BAD_INPUTS, ids=[m for _, m in BAD_INPUTS])
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(run, overrides, message):
+    result = run("incident", "add", *args_for(overrides))
+    assert result.code == 2, result
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.err
+    assert "Traceback" not in result.err
+    assert json.loads(run("incident", "list", "--format", "json").out) == []
+
+
+GOOD_INPUTS = [
+    ({"--loss": "1,234.50"}, "loss", "1234.50"),
+    ({"--loss": "¥800"}, "loss", "800.00"),
+    ({"--loss": "1.2万"}, "loss", "12000.00"),
+    ({"--loss": "100000000"}, "loss", "100000000.00"),
+    ({"--date": "2000-01-01"}, "date", "2000-01-01"),
+    ({"--date": "2026-11-23"}, "date", "2026-11-23"),  # today is allowed
+    ({"--category": "刷单返利"}, "category", "order_brushing"),
+    ({"--category": "百万医疗保险"}, "category", "medical_insurance"),
+    ({"--category": "“百万医疗保险”关闭扣费"}, "category", "medical_insurance"),
+    ({"--category": "冒充公检法"}, "category", "impersonate_official"),
+    ({"--channel": "微信"}, "channel", "wechat"),
+    ({"--channel": "QQ"}, "channel", "qq"),
+    ({"--victim-age": "32"}, "victim_age", "30-39"),
+    ({"--victim-age": "17"}, "victim_age", "<18"),
+    ({"--victim-age": "75"}, "victim_age", "70+"),
+    ({"--victim-age": "60-69"}, "victim_age", "60-69"),
+    ({"--victim": "欧阳女士"}, "victim", "欧阳女士"),
+]
+
+
+@pytest.mark.parametrize("overrides,field,stored", GOOD_INPUTS, ids=[f"{f}={s}" for _, f, s in GOOD_INPUTS])
+def test_accepted_input_is_stored_normalised(run, overrides, field, stored):
+    result = run("incident", "add", *args_for(overrides))
+    assert result.code == 0, result.err
+    [record] = json.loads(run("incident", "list", "--format", "json").out)
+    assert record[field] == stored
+
+
+def test_date_in_station_timezone(run, frozen_clock):
+    # 2026-11-23 01:00 in Shanghai is still 2026-11-22 in UTC; "today" follows the station.
+    frozen_clock.move_to("2026-11-22T17:00:00+00:00")
+    assert run("incident", "add", "--date", "2026-11-23", "--category", "other").code == 0
