@@ -91,12 +91,12 @@ def _read_csv(path: Path) -> list[tuple[int, list]]:
             continue
     else:
         raise InputError(f"file: {path.name!r} is neither UTF-8 nor GBK text")
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
+    # Only the delimiter is guessed (from the header); quoting stays Excel's, which the
+    # sniffer gets wrong on a header without quotes.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",\t;", key=header.count)
     rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+    for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter), start=1):
         if any(cell.strip() for cell in cells):
             rows.append((number, cells))
     return rows
