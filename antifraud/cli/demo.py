@@ -46,3 +46,11 @@ def demo(app: App):
         records = [incident_record(row) for row in service.list_incidents(session, station.code, yesterday, yesterday)]
     click.echo(f"\nyesterday ({yesterday.isoformat()}):")
     print_incidents(records, "table")
+
+    from ..warnings.service import render_warning
+
+    with app.db.session() as session:
+        rendered = render_warning(session, settings, app.categories, station, yesterday)
+    click.echo(f"\nmorning warning for {yesterday.isoformat()} (open the image to see what residents get):")
+    for path in rendered.paths.values():
+        click.echo(f"  {path}")

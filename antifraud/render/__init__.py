@@ -1,0 +1,1 @@
+"""Drawing posters: fonts with fallbacks and Chinese line breaking."""

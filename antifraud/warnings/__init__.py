@@ -1,0 +1,1 @@
+"""The daily warning: facts -> content -> text (jinja2) and poster (Pillow)."""

@@ -1,0 +1,123 @@
+"""What a warning says, at a given level of detail; shortened by rule, never mid-sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from ..incidents.categories import Categories
+from .facts import Highlight, WarningFacts
+
+
+@dataclass(frozen=True)
+class Detail:
+    """How much to say; LADDER runs from everything down to the bare minimum."""
+
+    highlights: int
+    summary_chars: int | None  # None: whole summary; 0: none
+    scripts: int  # categories whose scam script is explained
+    tips: int
+    context: bool  # the 7- and 30-day figures
+
+
+LADDER = (
+    Detail(2, None, 3, 5, True),
+    Detail(2, 160, 3, 5, True),
+    Detail(2, 120, 2, 4, True),
+    Detail(1, 120, 2, 4, True),
+    Detail(1, 80, 2, 3, True),
+    Detail(1, 80, 1, 3, False),
+    Detail(1, 0, 1, 3, False),
+    Detail(0, 0, 1, 2, False),
+    Detail(0, 0, 1, 1, False),
+    Detail(0, 0, 0, 1, False),
+)
+
+
+@dataclass(frozen=True)
+class Script:
+    name: str
+    short: str
+    script: str
+
+
+@dataclass(frozen=True)
+class WarningContent:
+    facts: WarningFacts
+    detail: Detail
+    highlights: list[Highlight]
+    scripts: list[Script]
+    tips: list[str]
+    key_point: str
+    topic: str | None = None  # quiet days: the category whose tips are featured
+
+
+def shorten(text: str | None, max_chars: int | None) -> str:
+    """Whole sentences from the start that fit in max_chars; '' when not even the first fits."""
+    if not text or max_chars == 0:
+        return ""
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    sentences = re.findall(r"[^。！？；!?;]+[。！？；!?;]*", text)
+    kept = ""
+    for sentence in sentences:
+        if len(kept) + len(sentence) > max_chars:
+            break
+        kept += sentence
+    if kept and kept[-1] in "；;":
+        kept = kept[:-1] + "。"
+    return kept
+
+
+def quiet_topic(day: date, categories: Categories) -> str:
+    """A quiet day's featured category, rotating day by day through all but 'other'."""
+    codes = [code for code in categories.by_code if code != "other"] or ["other"]
+    return codes[day.toordinal() % len(codes)]
+
+
+def compose(facts: WarningFacts, categories: Categories, detail: Detail) -> WarningContent:
+    if facts.quiet:
+        topic = categories[quiet_topic(facts.day, categories)]
+        tips = list(topic.tips[: max(detail.tips, 1)])
+        return WarningContent(
+            facts=facts, detail=detail, highlights=[],
+            scripts=[Script(topic.name, topic.short or topic.name, topic.script)] if detail.scripts else [],
+            tips=tips, key_point=topic.key_point, topic=topic.code,
+        )
+    seen = [categories[c.code] for c in facts.categories]
+    highlights = [
+        replace(h, summary=shorten(h.summary, detail.summary_chars)) for h in facts.highlights[: detail.highlights]
+    ]
+    return WarningContent(
+        facts=facts,
+        detail=detail,
+        highlights=highlights,
+        scripts=[Script(c.name, c.short or c.name, c.script) for c in seen[: detail.scripts]],
+        tips=round_robin_tips([c.tips for c in seen], detail.tips),
+        key_point=seen[0].key_point,
+    )
+
+
+def round_robin_tips(tip_lists: list[list[str]], limit: int) -> list[str]:
+    """The first tip of each category seen, then the second of each, ... without repeats."""
+    chosen: list[str] = []
+    for rank in range(max((len(t) for t in tip_lists), default=0)):
+        for tips in tip_lists:
+            if rank < len(tips) and tips[rank] not in chosen and len(chosen) < limit:
+                chosen.append(tips[rank])
+    return chosen
+
+
+def yuan(amount: Decimal) -> str:
+    """5.06万元 for large sums, 800元 for small ones, as Chinese police notices write them."""
+    amount = Decimal(amount)
+    if amount >= 10000:
+        wan = (amount / 10000).quantize(Decimal("0.01")).normalize()
+        return f"{wan:f}万元"
+    return f"{amount.quantize(Decimal('0.01')).normalize():f}元"
+
+
+def cn_date(day: date) -> str:
+    return f"{day.month}月{day.day}日"

@@ -1,0 +1,139 @@
+"""The facts a morning warning reports for (station, day): pure functions over incident rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from ..config import Contact, Station
+from ..incidents.categories import Categories
+from ..incidents.service import list_incidents
+from ..incidents.validate import CHANNEL_NAMES
+
+AGE_WORDS = {"<18": "未成年", "18-29": "18至29岁", "70+": "70岁以上"}
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    code: str
+    name: str
+    short: str
+    count: int
+    stopped: int
+    loss: Decimal
+
+
+@dataclass(frozen=True)
+class Highlight:
+    category_name: str
+    who: str  # "吴女士（40多岁，工厂员工）" or "一名20多岁的工厂员工": never more than that
+    loss: Decimal
+    stopped: bool
+    channel: str | None
+    summary: str | None  # already masked on entry
+
+
+@dataclass(frozen=True)
+class WarningFacts:
+    station_code: str
+    station_name: str
+    day: date
+    categories: list[CategoryCount]
+    total: int
+    stopped: int
+    loss: Decimal
+    week_total: int
+    month_total: int
+    month_loss: Decimal
+    highlights: list[Highlight] = field(default_factory=list)
+    contact: Contact | None = None
+
+    @property
+    def quiet(self) -> bool:
+        return self.total == 0
+
+    @property
+    def completed(self) -> int:
+        return self.total - self.stopped
+
+
+def describe_victim(victim: str | None, age_band: str | None, occupation: str | None) -> str:
+    age = AGE_WORDS.get(age_band, f"{age_band.split('-')[0]}多岁") if age_band else None
+    if victim:
+        details = "，".join(part for part in (age, occupation) if part)
+        return f"{victim}（{details}）" if details else victim
+    if age and occupation:
+        return f"一名{age}的{occupation}"
+    return f"一名{occupation or (age + '的群众' if age else '群众')}"
+
+
+def build_facts(station: Station, day: date, incidents: list, categories: Categories) -> WarningFacts:
+    """Facts for one day from that station's incidents of the 30 days ending on it (pure: no I/O)."""
+    of_day = [i for i in incidents if i.day == day]
+    by_code: dict[str, list] = defaultdict(list)
+    for incident in of_day:
+        by_code[incident.category_code].append(incident)
+    counts = [
+        CategoryCount(
+            code=code,
+            name=categories[code].name,
+            short=categories[code].short or categories[code].name,
+            count=len(rows),
+            stopped=sum(r.stopped for r in rows),
+            loss=sum((r.loss for r in rows), Decimal("0.00")),
+        )
+        for code, rows in by_code.items()
+    ]
+    order = {code: position for position, code in enumerate(categories.by_code)}
+    counts.sort(key=lambda c: (-c.count, -c.loss, order.get(c.code, 99)))
+    week_start = day - timedelta(days=6)
+    return WarningFacts(
+        station_code=station.code,
+        station_name=station.name,
+        day=day,
+        categories=counts,
+        total=len(of_day),
+        stopped=sum(i.stopped for i in of_day),
+        loss=sum((i.loss for i in of_day), Decimal("0.00")),
+        week_total=sum(1 for i in incidents if week_start <= i.day <= day),
+        month_total=len(incidents),
+        month_loss=sum((i.loss for i in incidents), Decimal("0.00")),
+        highlights=pick_highlights(of_day, categories),
+        contact=station.contact,
+    )
+
+
+def pick_highlights(incidents: list, categories: Categories, limit: int = 2) -> list[Highlight]:
+    """The largest loss first, then the most instructive other case: a stop, or another category."""
+    if not incidents:
+        return []
+    by_loss = sorted(incidents, key=lambda i: (-i.loss, not i.summary, i.id or 0))
+    chosen = [by_loss[0]]
+    rest = [i for i in by_loss[1:] if i.summary]
+    second = (
+        next((i for i in rest if i.stopped and i.category_code != chosen[0].category_code), None)
+        or next((i for i in rest if i.category_code != chosen[0].category_code), None)
+        or next(iter(rest), None)
+    )
+    if second is not None and limit > 1:
+        chosen.append(second)
+    return [
+        Highlight(
+            category_name=categories[i.category_code].name,
+            who=describe_victim(i.victim, i.victim_age, i.occupation),
+            loss=i.loss,
+            stopped=i.stopped,
+            channel=CHANNEL_NAMES.get(i.channel) if i.channel else None,
+            summary=i.summary,
+        )
+        for i in chosen[:limit]
+    ]
+
+
+def gather_facts(session: Session, station: Station, day: date, categories: Categories) -> WarningFacts:
+    incidents = list_incidents(session, station.code, day - timedelta(days=29), day)
+    return build_facts(station, day, incidents, categories)

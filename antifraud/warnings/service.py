@@ -1,0 +1,80 @@
+"""Render the warning for (station, day) into output_dir/D/S/: warning.png, warning.txt, warning.md."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ..config import Settings, Station
+from ..errors import ConfigError
+from ..incidents.categories import Categories
+from ..incidents.privacy import mask_pii
+from ..render.layout import load_layout
+from ..render.poster import draw_warning_poster, encode_poster
+from .content import LADDER, Detail, compose
+from .facts import WarningFacts, gather_facts
+from .text import render_text
+
+
+@dataclass(frozen=True)
+class RenderedWarning:
+    station: str
+    day: date
+    facts: WarningFacts
+    paths: dict[str, Path]
+
+
+def output_folder(settings: Settings, station: Station, day: date) -> Path:
+    return settings.resolve(settings.output_dir) / day.isoformat() / station.code
+
+
+def render_warning(session: Session, settings: Settings, categories: Categories, station: Station,
+                   day: date) -> RenderedWarning | None:
+    """Render and write the files; None on a quiet day when config says to stay silent."""
+    facts = gather_facts(session, station, day, categories)
+    if facts.quiet and settings.warning.quiet_day == "none":
+        return None
+    station_templates = settings.resolve(settings.templates_dir)
+    text = render_text("warning.txt", facts, categories, station_templates)
+    markdown = render_text("warning.md", facts, categories, station_templates)
+    layout = load_layout(station_templates)
+    d = layout.detail
+    poster_detail = Detail(d.highlights, d.summary_chars, d.scripts, d.tips, context=LADDER[0].context)
+    image = draw_warning_poster(compose(facts, categories, poster_detail), layout, station_templates, station.link)
+    png, suffix = encode_poster(image)
+    allowed = {station.contact.phone} if station.contact else set()
+    for name, content in (("warning.txt", text), ("warning.md", markdown)):
+        ensure_no_personal_numbers(content, allowed, name)
+    folder = output_folder(settings, station, day)
+    paths = {
+        "image": write_atomic(folder / f"warning.{suffix}", png),
+        "text": write_atomic(folder / "warning.txt", text.encode("utf-8")),
+        "markdown": write_atomic(folder / "warning.md", markdown.encode("utf-8")),
+    }
+    return RenderedWarning(station.code, day, facts, paths)
+
+
+def ensure_no_personal_numbers(text: str, allowed: set[str], name: str) -> None:
+    """A last guard: a station template must not print an unmasked number (the officer's own is fine)."""
+    for phone in allowed:
+        text = text.replace(phone, "")
+    _, found = mask_pii(text)
+    if found:
+        raise ConfigError(f"template {name}: the rendered text contains an unmasked personal number; check the template")
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Readers (the sender, the web UI) never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return path
