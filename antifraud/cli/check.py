@@ -25,6 +25,17 @@ def run_checks(app: App):
         yield False, "categories", str(exc)
         return
     yield True, "categories", f"{len(categories)} categories"
+    from ..render.coverage import missing_glyphs
+
+    try:
+        problems = missing_glyphs(settings, categories)
+    except AntifraudError as exc:
+        yield False, "fonts", str(exc)
+    else:
+        for problem in problems:
+            yield False, "fonts", str(problem)
+        if not problems:
+            yield True, "fonts", "every character in categories, labels, templates and station names is covered"
     try:
         with app.db.session() as session:
             from sqlalchemy import func, select

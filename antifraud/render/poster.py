@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from ..errors import ConfigError
 from ..warnings.content import WarningContent, cn_date, yuan
 from .layout import Block, PosterLayout
 from .png import encode_png
@@ -65,6 +66,19 @@ class Poster:
         fonts = self.fonts(bold)
         fonts.check(text, where)
         return wrap(text, width, lambda s: fonts.length(s, size))
+
+    def balanced_lines(self, text: str, width: float, size: int, bold: bool = False, where: str = "poster"):
+        """As few lines as plain wrapping gives, but evenly filled (no lone last character in a centred box)."""
+        lines = self.lines(text, width, size, bold, where)
+        low, high = width / 2, width
+        for _ in range(8 if len(lines) > 1 else 0):
+            middle = (low + high) / 2
+            trial = self.lines(text, middle, size, bold, where)
+            if len(trial) <= len(lines):
+                lines, high = trial, middle
+            else:
+                low = middle
+        return lines
 
     def paragraph(self, lines: list[str], x: float, top: float, size: int, fill: str, bold: bool = False) -> float:
         for index, line in enumerate(lines):
@@ -174,8 +188,8 @@ def block_tips(p: Poster, c: WarningContent, b: Block):
 
 def block_key_point(p: Poster, c: WarningContent, b: Block):
     pad = 30
-    lines = p.lines(f"{p.layout.labels['key_point']}：{c.key_point}", p.inner - 2 * pad, b.size, bold=True,
-                    where="categories.yaml key_point")
+    lines = p.balanced_lines(f"{p.layout.labels['key_point']}：{c.key_point}", p.inner - 2 * pad, b.size, bold=True,
+                             where="categories.yaml key_point")
     height = len(lines) * b.size * LINE + 2 * pad - b.size * (LINE - 1)
     p.draw.rounded_rectangle((p.left, p.y, p.left + p.inner, p.y + height), radius=16, fill=p.colour("panel"),
                              outline=p.colour("accent"), width=4)
@@ -211,7 +225,7 @@ def block_footer(p: Poster, c: WarningContent, b: Block):
     height = b.height or 110
     p.draw.rectangle((0, p.y, p.layout.width, p.y + height), fill=p.colour("footer"))
     text = f"{c.facts.station_name} · {p.layout.labels['footer']}"
-    lines = p.lines(text, p.inner, b.size, where="poster.yaml labels")
+    lines = p.balanced_lines(text, p.inner, b.size, where="poster.yaml labels")
     block = len(lines) * b.size * LINE - b.size * (LINE - 1)
     for index, line in enumerate(lines):
         p.centred(p.y + (height - block) / 2 + index * b.size * LINE, line, b.size, p.colour("footer_text"))
@@ -223,6 +237,10 @@ BLOCKS = {
     "scripts": block_scripts, "tips": block_tips, "key_point": block_key_point, "contact": block_contact,
     "footer": block_footer,
 }
+
+
+class PosterTooTall(ConfigError):
+    """The layout and content do not fit the tallest poster we draw."""
 
 
 @lru_cache(maxsize=32)
@@ -252,7 +270,10 @@ def draw_warning_poster(content: WarningContent, layout: PosterLayout, station_t
             block_contact(poster, content, block, link)
         else:
             BLOCKS[block.type](poster, content, block)
-    return image.crop((0, 0, layout.width, min(poster.y, MAX_HEIGHT)))
+    if poster.y > MAX_HEIGHT:
+        raise PosterTooTall(f"poster: the content needs {poster.y} px, more than {MAX_HEIGHT}; "
+                            f"reduce sizes or detail in poster.yaml")
+    return image.crop((0, 0, layout.width, poster.y))
 
 
 MAX_BYTES = 2 * 1024 * 1024  # the WeCom robot refuses larger images

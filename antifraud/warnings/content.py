@@ -111,8 +111,11 @@ def round_robin_tips(tip_lists: list[list[str]], limit: int) -> list[str]:
 
 
 def yuan(amount: Decimal) -> str:
-    """5.06万元 for large sums, 800元 for small ones, as Chinese police notices write them."""
+    """1.2亿元, 5.06万元 or 800元, as Chinese police notices write sums."""
     amount = Decimal(amount)
+    if amount >= 100_000_000:
+        yi = (amount / 100_000_000).quantize(Decimal("0.01")).normalize()
+        return f"{yi:f}亿元"
     if amount >= 10000:
         wan = (amount / 10000).quantize(Decimal("0.01")).normalize()
         return f"{wan:f}万元"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +14,8 @@ from ..errors import ConfigError
 from ..incidents.categories import Categories
 from ..incidents.privacy import mask_pii
 from ..render.layout import load_layout
-from ..render.poster import draw_warning_poster, encode_poster
-from .content import LADDER, Detail, compose
+from ..render.poster import PosterTooTall, draw_warning_poster, encode_poster
+from .content import Detail, compose
 from .facts import WarningFacts, gather_facts
 from .text import render_text
 
@@ -42,10 +41,7 @@ def render_warning(session: Session, settings: Settings, categories: Categories,
     station_templates = settings.resolve(settings.templates_dir)
     text = render_text("warning.txt", facts, categories, station_templates)
     markdown = render_text("warning.md", facts, categories, station_templates)
-    layout = load_layout(station_templates)
-    d = layout.detail
-    poster_detail = Detail(d.highlights, d.summary_chars, d.scripts, d.tips, context=LADDER[0].context)
-    image = draw_warning_poster(compose(facts, categories, poster_detail), layout, station_templates, station.link)
+    image = draw_poster(facts, categories, station, station_templates)
     png, suffix = encode_poster(image)
     allowed = {station.contact.phone} if station.contact else set()
     for name, content in (("warning.txt", text), ("warning.md", markdown)):
@@ -57,6 +53,18 @@ def render_warning(session: Session, settings: Settings, categories: Categories,
         "markdown": write_atomic(folder / "warning.md", markdown.encode("utf-8")),
     }
     return RenderedWarning(station.code, day, facts, paths)
+
+
+def draw_poster(facts: WarningFacts, categories: Categories, station: Station, station_templates: Path | None):
+    """The poster at the layout's level of detail, or a leaner one if that would be too tall."""
+    layout = load_layout(station_templates)
+    d = layout.detail
+    wanted = Detail(d.highlights, d.summary_chars, d.scripts, d.tips, context=True)
+    lean = Detail(0, 0, min(d.scripts, 1), min(d.tips, 3), context=True)
+    try:
+        return draw_warning_poster(compose(facts, categories, wanted), layout, station_templates, station.link)
+    except PosterTooTall:
+        return draw_warning_poster(compose(facts, categories, lean), layout, station_templates, station.link)
 
 
 def ensure_no_personal_numbers(text: str, allowed: set[str], name: str) -> None:
