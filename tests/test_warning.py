@@ -231,3 +231,40 @@ def test_png_encoder_is_lossless():
     back = Image.open(io.BytesIO(data))
     back.load()
     assert back.size == image.size and ImageChops.difference(back.convert("RGB"), image).getbbox() is None
+
+
+def _station_layout(config_file, replace_from, replace_to):
+    from antifraud.resources import default_templates_dir
+
+    shipped = (default_templates_dir() / "poster.yaml").read_text(encoding="utf-8")
+    assert replace_from in shipped
+    (config_file.parent / "templates").mkdir(exist_ok=True)
+    (config_file.parent / "templates" / "poster.yaml").write_text(shipped.replace(replace_from, replace_to),
+                                                                  encoding="utf-8")
+
+
+def test_too_tall_poster_falls_back_to_less_detail(run, world, config_file):
+    settings, categories, add, facts = world
+    add(category="other", summary="事主被骗。" * 100)
+    _station_layout(config_file, "{type: highlight, title_size: 42, size: 34}", "{type: highlight, title_size: 42, size: 120}")
+    assert run("warning", "render").code == 0
+    image = Image.open(config_file.parent / "posters" / "2026-11-22" / "shigu" / "warning.png")
+    assert image.height <= 5000
+
+
+def test_poster_that_cannot_fit_is_a_clear_error(run, world, config_file):
+    settings, categories, add, facts = world
+    for category in categories:
+        add(category=category.code)
+    _station_layout(config_file, "{type: categories, title_size: 42, size: 34, bar_height: 18}",
+                    "{type: categories, title_size: 42, size: 300, bar_height: 18}")
+    result = run("warning", "render")
+    assert result.code == 2 and "reduce sizes or detail in poster.yaml" in result.err
+
+
+def test_bad_layout_names_the_key(run, world, config_file):
+    settings, categories, add, facts = world
+    add(category="other")
+    _station_layout(config_file, 'header: "#C8161D"', 'header: "red"')
+    result = run("warning", "render")
+    assert result.code == 2 and "colors.header: 'red' must be a colour as #RRGGBB" in result.err
