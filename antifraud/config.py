@@ -233,7 +233,7 @@ class Settings(Strict):
         url = os.environ.get(DATABASE_ENV) or self.database
         prefix = "sqlite:///"
         if url.startswith(prefix):
-            path = url[len(prefix):]
+            path = url[len(prefix) :]
             if path and path != ":memory:" and not path.startswith("/"):
                 return prefix + str(self.resolve(Path(path)))
         return url

@@ -6,6 +6,7 @@ import pytest
 
 from antifraud.config import load_settings
 from antifraud.errors import ConfigError
+
 from conftest import BASE_CONFIG
 
 
@@ -41,35 +42,56 @@ def test_station_lookup_defaults_to_first(tmp_path):
     settings = load_settings(write(tmp_path, BASE_CONFIG))
     assert settings.station(None).code == "shigu"
     assert settings.station("qingfu").name == "青福社区警务室"
-    with pytest.raises(ConfigError, match=r"--station: 'nowhere' is not a station in the config \(known: shigu, qingfu\)"):
+    with pytest.raises(
+        ConfigError, match=r"--station: 'nowhere' is not a station in the config \(known: shigu, qingfu\)"
+    ):
         settings.station("nowhere")
 
 
 BAD_CONFIGS = [
     # (replace this, with this, expected message)
-    ("channel: folder", "channel: wechat",
-     "stations[0].groups[1].channel: 'wechat' is not one of wecom, dingtalk, feishu, webhook, folder"),
-    ("audience: residents", "audience: everyone",
-     "stations[0].groups[1].audience: 'everyone' is not one of residents, staff, volunteers"),
-    ("webhook_env: AF_TEST_STAFF", "webhook_env: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-secret'",
-     "stations[0].groups[0].webhook_env: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***' must be the name "
-     "of an environment variable"),
-    ("webhook_env: AF_TEST_STAFF, ", "",
-     "stations[0].groups[0]: webhook_env is required for channel 'wecom'"),
+    (
+        "channel: folder",
+        "channel: wechat",
+        "stations[0].groups[1].channel: 'wechat' is not one of wecom, dingtalk, feishu, webhook, folder",
+    ),
+    (
+        "audience: residents",
+        "audience: everyone",
+        "stations[0].groups[1].audience: 'everyone' is not one of residents, staff, volunteers",
+    ),
+    (
+        "webhook_env: AF_TEST_STAFF",
+        "webhook_env: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-secret'",
+        "stations[0].groups[0].webhook_env: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***' "
+        "must be the name of an environment variable",
+    ),
+    ("webhook_env: AF_TEST_STAFF, ", "", "stations[0].groups[0]: webhook_env is required for channel 'wecom'"),
     ("code: shigu", "code: Shi Gu", "stations[0].code: 'Shi Gu' must be 1-40 lowercase letters"),
     ("code: qingfu", "code: shigu", "stations: code 'shigu' appears twice"),
     ("timezone: Asia/Shanghai", "timezone: Mars/Olympus", "timezone: 'Mars/Olympus' is not a known time zone"),
-    ("output_dir: posters", "output_dir: posters\nschedule: {warning_publish: '8am'}",
-     "schedule.warning_publish: '8am' must be a time as HH:MM"),
-    ("output_dir: posters", "output_dir: posters\nschedule: {rota_plan: 'friday 4pm'}",
-     "schedule.rota_plan: 'friday 4pm' must be a weekday"),
-    ("role: volunteer", "role: helper",
-     "stations[0].people[2].role: 'helper' is not one of officer, auxiliary, patrol, volunteer"),
+    (
+        "output_dir: posters",
+        "output_dir: posters\nschedule: {warning_publish: '8am'}",
+        "schedule.warning_publish: '8am' must be a time as HH:MM",
+    ),
+    (
+        "output_dir: posters",
+        "output_dir: posters\nschedule: {rota_plan: 'friday 4pm'}",
+        "schedule.rota_plan: 'friday 4pm' must be a weekday",
+    ),
+    (
+        "role: volunteer",
+        "role: helper",
+        "stations[0].people[2].role: 'helper' is not one of officer, auxiliary, patrol, volunteer",
+    ),
     ('phone: "13800000021"', 'phone: "12345"x"', "not valid YAML"),
-    ('phone: "13800000021"', 'phone: "1380000002"',
-     "stations[0].people[1].phone: '1380000002' is not a phone number"),
-    ("available: [sat, sun]", "available: [saturday]",
-     "stations[0].people[2].available[0]: 'saturday' is not one of mon, tue, wed, thu, fri, sat, sun"),
+    ('phone: "13800000021"', 'phone: "1380000002"', "stations[0].people[1].phone: '1380000002' is not a phone number"),
+    (
+        "available: [sat, sun]",
+        "available: [saturday]",
+        "stations[0].people[2].available[0]: 'saturday' is not one of mon, tue, wed, thu, fri, sat, sun",
+    ),
     ("name: 青福社区警务室", "name: 青福社区警务室\n    grups: []", "stations[1].grups: unknown key"),
     ("database: sqlite:///antifraud.db", "database: [1, 2]", "database: "),
     ("  - code: qingfu\n    name: 青福社区警务室\n", "", None),  # still valid: one station is enough

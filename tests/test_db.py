@@ -16,7 +16,13 @@ from antifraud.db.session import make_engine, migrate
 def test_migrations_from_empty_create_every_table(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     assert migrate(engine) is True
-    assert set(inspect(engine).get_table_names()) >= {"alembic_version", "stations", "categories", "incidents", "incident_audit"}
+    assert set(inspect(engine).get_table_names()) >= {
+        "alembic_version",
+        "stations",
+        "categories",
+        "incidents",
+        "incident_audit",
+    }
     assert migrate(engine) is False  # already at head: nothing to do
 
 
@@ -62,7 +68,10 @@ def test_delete_is_soft_with_audit_trail(run):
     assert deleted["deleted"] is True
     shown = json.loads(run("incident", "show", "1", "--format", "json").out)
     assert [(a["action"], a["by"]) for a in shown["audit"]] == [
-        ("create", "内勤小周"), ("update", "内勤小周"), ("delete", "李警官")]
+        ("create", "内勤小周"),
+        ("update", "内勤小周"),
+        ("delete", "李警官"),
+    ]
     assert shown["audit"][1]["changes"] == {"loss": ["0.00", "300.00"]}
     assert shown["audit"][2]["changes"] == {"reason": "重复录入"}
     assert run("incident", "restore", "1").code == 0

@@ -24,13 +24,19 @@ def config_keys(model: type[BaseModel], prefix: str = ""):
 
 
 def _models_in(annotation):
-    for arg in (annotation, *typing.get_args(annotation), *[a for t in typing.get_args(annotation) for a in typing.get_args(t)]):
+    for arg in (
+        annotation,
+        *typing.get_args(annotation),
+        *[a for t in typing.get_args(annotation) for a in typing.get_args(t)],
+    ):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             yield arg
 
 
 def _is_list(annotation):
-    return typing.get_origin(annotation) is list or any(typing.get_origin(a) is list for a in typing.get_args(annotation))
+    return typing.get_origin(annotation) is list or any(
+        typing.get_origin(a) is list for a in typing.get_args(annotation)
+    )
 
 
 def test_every_config_key_is_documented():

@@ -23,7 +23,17 @@ COMPARED = ("date", "category", "loss", "stopped", "channel", "victim_age", "occ
 # Three rows every "all or nothing" test starts from; all of them are valid.
 GOOD_ZH_ROWS = [
     ["2026-11-20", "刷单返利", "800", "否", "微信", "32", "工厂员工", "石鼓社区第三网格", "网上兼职刷单被骗"],
-    ["2026-11-21", "冒充公检法及政府机关", "0", "是", "电话", "67", "退休", "石鼓社区第一网格", "自称警察称涉嫌洗钱，劝阻成功"],
+    [
+        "2026-11-21",
+        "冒充公检法及政府机关",
+        "0",
+        "是",
+        "电话",
+        "67",
+        "退休",
+        "石鼓社区第一网格",
+        "自称警察称涉嫌洗钱，劝阻成功",
+    ],
     ["2026-11-22", "其他", "1500.5", "否", "QQ", "", "", "", ""],
 ]
 
@@ -66,34 +76,92 @@ def assert_one_clean_error(result):
 
 
 def test_csv_with_english_headers_imports_every_row_with_checked_values(run, tmp_path):
-    path = write_csv(tmp_path / "cases.csv", EN_HEADER, [
-        ["2026-11-20", "order_brushing", "1,234.5", "no", "wechat", "32", "工厂员工", "第三网格", "刷单返利"],
-        ["2026/11/21", "impersonate_official", "0", "yes", "phone", "17", "学生", "第一网格", "冒充警察"],
-        ["2026年11月22日", "fake_loan", "1.2万", "", "sms", "75", "", "", ""],
-    ])
+    path = write_csv(
+        tmp_path / "cases.csv",
+        EN_HEADER,
+        [
+            ["2026-11-20", "order_brushing", "1,234.5", "no", "wechat", "32", "工厂员工", "第三网格", "刷单返利"],
+            ["2026/11/21", "impersonate_official", "0", "yes", "phone", "17", "学生", "第一网格", "冒充警察"],
+            ["2026年11月22日", "fake_loan", "1.2万", "", "sms", "75", "", "", ""],
+        ],
+    )
 
     result = run("incident", "import", str(path))
 
     assert result.code == 0, result.err
     assert "imported 3 incident(s)" in result.out
     assert comparable(listed(run)) == [
-        {"date": "2026-11-20", "category": "order_brushing", "loss": "1234.50", "stopped": False,
-         "channel": "wechat", "victim_age": "30-39", "occupation": "工厂员工", "place": "第三网格", "summary": "刷单返利"},
-        {"date": "2026-11-21", "category": "impersonate_official", "loss": "0.00", "stopped": True,
-         "channel": "phone", "victim_age": "<18", "occupation": "学生", "place": "第一网格", "summary": "冒充警察"},
-        {"date": "2026-11-22", "category": "fake_loan", "loss": "12000.00", "stopped": False,
-         "channel": "sms", "victim_age": "70+", "occupation": None, "place": None, "summary": None},
+        {
+            "date": "2026-11-20",
+            "category": "order_brushing",
+            "loss": "1234.50",
+            "stopped": False,
+            "channel": "wechat",
+            "victim_age": "30-39",
+            "occupation": "工厂员工",
+            "place": "第三网格",
+            "summary": "刷单返利",
+        },
+        {
+            "date": "2026-11-21",
+            "category": "impersonate_official",
+            "loss": "0.00",
+            "stopped": True,
+            "channel": "phone",
+            "victim_age": "<18",
+            "occupation": "学生",
+            "place": "第一网格",
+            "summary": "冒充警察",
+        },
+        {
+            "date": "2026-11-22",
+            "category": "fake_loan",
+            "loss": "12000.00",
+            "stopped": False,
+            "channel": "sms",
+            "victim_age": "70+",
+            "occupation": None,
+            "place": None,
+            "summary": None,
+        },
     ]
     assert {record["station"] for record in listed(run)} == {"shigu"}
 
 
 EXPECTED_FROM_GOOD_ZH_ROWS = [
-    {"date": "2026-11-20", "category": "order_brushing", "loss": "800.00", "stopped": False, "channel": "wechat",
-     "victim_age": "30-39", "occupation": "工厂员工", "place": "石鼓社区第三网格", "summary": "网上兼职刷单被骗"},
-    {"date": "2026-11-21", "category": "impersonate_official", "loss": "0.00", "stopped": True, "channel": "phone",
-     "victim_age": "60-69", "occupation": "退休", "place": "石鼓社区第一网格", "summary": "自称警察称涉嫌洗钱，劝阻成功"},
-    {"date": "2026-11-22", "category": "other", "loss": "1500.50", "stopped": False, "channel": "qq",
-     "victim_age": None, "occupation": None, "place": None, "summary": None},
+    {
+        "date": "2026-11-20",
+        "category": "order_brushing",
+        "loss": "800.00",
+        "stopped": False,
+        "channel": "wechat",
+        "victim_age": "30-39",
+        "occupation": "工厂员工",
+        "place": "石鼓社区第三网格",
+        "summary": "网上兼职刷单被骗",
+    },
+    {
+        "date": "2026-11-21",
+        "category": "impersonate_official",
+        "loss": "0.00",
+        "stopped": True,
+        "channel": "phone",
+        "victim_age": "60-69",
+        "occupation": "退休",
+        "place": "石鼓社区第一网格",
+        "summary": "自称警察称涉嫌洗钱，劝阻成功",
+    },
+    {
+        "date": "2026-11-22",
+        "category": "other",
+        "loss": "1500.50",
+        "stopped": False,
+        "channel": "qq",
+        "victim_age": None,
+        "occupation": None,
+        "place": None,
+        "summary": None,
+    },
 ]
 
 
@@ -124,10 +192,28 @@ def test_xlsx_with_typed_cells_imports(run, tmp_path):
     assert result.code == 0, result.err
     assert "imported 2 incident(s)" in result.out
     assert comparable(listed(run)) == [
-        {"date": "2026-11-20", "category": "order_brushing", "loss": "1500.50", "stopped": False, "channel": "wechat",
-         "victim_age": "30-39", "occupation": "工厂员工", "place": "第三网格", "summary": "刷单被骗"},
-        {"date": "2026-11-22", "category": "impersonate_official", "loss": "0.00", "stopped": True, "channel": "phone",
-         "victim_age": "40-49", "occupation": None, "place": None, "summary": "劝阻成功"},
+        {
+            "date": "2026-11-20",
+            "category": "order_brushing",
+            "loss": "1500.50",
+            "stopped": False,
+            "channel": "wechat",
+            "victim_age": "30-39",
+            "occupation": "工厂员工",
+            "place": "第三网格",
+            "summary": "刷单被骗",
+        },
+        {
+            "date": "2026-11-22",
+            "category": "impersonate_official",
+            "loss": "0.00",
+            "stopped": True,
+            "channel": "phone",
+            "victim_age": "40-49",
+            "occupation": None,
+            "place": None,
+            "summary": "劝阻成功",
+        },
     ]
 
 
@@ -166,8 +252,10 @@ def test_one_bad_row_imports_nothing_and_names_row_and_column(run, tmp_path, col
 
 
 def test_english_header_error_names_the_english_column(run, tmp_path):
-    rows = [["2026-11-20", "order_brushing", "800", "", "", "", "", "", ""],
-            ["2026-11-21", "order_brushing", "abc", "", "", "", "", "", ""]]
+    rows = [
+        ["2026-11-20", "order_brushing", "800", "", "", "", "", "", ""],
+        ["2026-11-21", "order_brushing", "abc", "", "", "", "", "", ""],
+    ]
     path = write_csv(tmp_path / "cases.csv", EN_HEADER, rows)
 
     result = run("incident", "import", str(path))
@@ -179,12 +267,12 @@ def test_english_header_error_names_the_english_column(run, tmp_path):
 
 def test_every_bad_row_is_reported_and_nothing_is_imported(run, tmp_path):
     rows = [
-        ["2026-11-20", "刷单返利", "abc", "否", "微信", "", "", "", ""],     # row 2: loss
-        GOOD_ZH_ROWS[0],                                                   # row 3: fine
-        ["2026-12-01", "刷单返利", "800", "否", "微信", "", "", "", ""],     # row 4: future
-        ["2026-11-20", "刷单返利", "800", "也许", "微信", "", "", "", ""],   # row 5: stopped
-        GOOD_ZH_ROWS[1],                                                   # row 6: fine
-        ["2026-11-20", "隔空取物", "800", "否", "微信", "", "", "", ""],     # row 7: category
+        ["2026-11-20", "刷单返利", "abc", "否", "微信", "", "", "", ""],  # row 2: loss
+        GOOD_ZH_ROWS[0],  # row 3: fine
+        ["2026-12-01", "刷单返利", "800", "否", "微信", "", "", "", ""],  # row 4: future
+        ["2026-11-20", "刷单返利", "800", "也许", "微信", "", "", "", ""],  # row 5: stopped
+        GOOD_ZH_ROWS[1],  # row 6: fine
+        ["2026-11-20", "隔空取物", "800", "否", "微信", "", "", "", ""],  # row 7: category
     ]
     path = write_csv(tmp_path / "警情.csv", ZH_HEADER, rows)
 
@@ -193,9 +281,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(run, tmp_path):
     assert result.code == 2
     assert "Traceback" not in result.err
     reported = [line for line in result.err.splitlines() if line.startswith("error: row")]
-    assert [line.split(",")[0] for line in reported] == [
-        "error: row 2", "error: row 4", "error: row 5", "error: row 7"
-    ]
+    assert [line.split(",")[0] for line in reported] == ["error: row 2", "error: row 4", "error: row 5", "error: row 7"]
     assert "4 row(s) with problems; nothing was imported" in result.err
     assert listed(run) == []
 
@@ -294,8 +380,11 @@ def test_missing_required_column_fails(run, tmp_path, header, missing):
 
 
 def test_ignored_and_annotated_headers_are_accepted(run, tmp_path):
-    path = write_csv(tmp_path / "警情.csv", ["序号", "案发日期", "诈骗类型", "损失金额（元）"],
-                     [["1", "2026-11-20", "刷单返利", "¥800"]])
+    path = write_csv(
+        tmp_path / "警情.csv",
+        ["序号", "案发日期", "诈骗类型", "损失金额（元）"],
+        [["1", "2026-11-20", "刷单返利", "¥800"]],
+    )
 
     result = run("incident", "import", str(path))
 
@@ -308,10 +397,14 @@ def test_ignored_and_annotated_headers_are_accepted(run, tmp_path):
 
 @pytest.mark.parametrize("station_value", ["qingfu", "青福社区警务室"])
 def test_station_column_puts_the_row_under_that_station(run, tmp_path, station_value):
-    path = write_csv(tmp_path / "警情.csv", ["日期", "类别", "警务室"], [
-        ["2026-11-20", "刷单返利", station_value],
-        ["2026-11-21", "刷单返利", ""],  # no station: the first in config
-    ])
+    path = write_csv(
+        tmp_path / "警情.csv",
+        ["日期", "类别", "警务室"],
+        [
+            ["2026-11-20", "刷单返利", station_value],
+            ["2026-11-21", "刷单返利", ""],  # no station: the first in config
+        ],
+    )
 
     result = run("incident", "import", str(path))
 
@@ -323,10 +416,14 @@ def test_station_column_puts_the_row_under_that_station(run, tmp_path, station_v
 
 
 def test_unknown_station_fails_the_whole_import(run, tmp_path):
-    path = write_csv(tmp_path / "警情.csv", ["日期", "类别", "警务室"], [
-        ["2026-11-20", "刷单返利", "qingfu"],
-        ["2026-11-21", "刷单返利", "金山社区警务室"],
-    ])
+    path = write_csv(
+        tmp_path / "警情.csv",
+        ["日期", "类别", "警务室"],
+        [
+            ["2026-11-20", "刷单返利", "qingfu"],
+            ["2026-11-21", "刷单返利", "金山社区警务室"],
+        ],
+    )
 
     result = run("incident", "import", str(path))
 
@@ -341,13 +438,55 @@ def test_unknown_station_fails_the_whole_import(run, tmp_path):
 
 def add_sample_incidents(run):
     samples = [
-        ("--date", "2026-11-20", "--category", "order_brushing", "--loss", "800", "--channel", "wechat",
-         "--victim", "王女士", "--victim-age", "32", "--occupation", "工厂员工", "--place", "石鼓社区第三网格",
-         "--summary", "网上兼职刷单，对方称先垫付，被骗800元，联系人13912345678"),
-        ("--date", "2026-11-21", "--category", "impersonate_official", "--stopped", "--channel", "phone",
-         "--victim-age", "70+", "--summary", "自称公安局民警，称其涉嫌洗钱，要求转账到安全账户，劝阻成功"),
-        ("--date", "2026-11-22", "--category", "medical_insurance", "--loss", "12345.67", "--channel", "app",
-         "--victim-age", "15", "--station", "qingfu", "--place", "青福社区"),
+        (
+            "--date",
+            "2026-11-20",
+            "--category",
+            "order_brushing",
+            "--loss",
+            "800",
+            "--channel",
+            "wechat",
+            "--victim",
+            "王女士",
+            "--victim-age",
+            "32",
+            "--occupation",
+            "工厂员工",
+            "--place",
+            "石鼓社区第三网格",
+            "--summary",
+            "网上兼职刷单，对方称先垫付，被骗800元，联系人13912345678",
+        ),
+        (
+            "--date",
+            "2026-11-21",
+            "--category",
+            "impersonate_official",
+            "--stopped",
+            "--channel",
+            "phone",
+            "--victim-age",
+            "70+",
+            "--summary",
+            "自称公安局民警，称其涉嫌洗钱，要求转账到安全账户，劝阻成功",
+        ),
+        (
+            "--date",
+            "2026-11-22",
+            "--category",
+            "medical_insurance",
+            "--loss",
+            "12345.67",
+            "--channel",
+            "app",
+            "--victim-age",
+            "15",
+            "--station",
+            "qingfu",
+            "--place",
+            "青福社区",
+        ),
     ]
     for args in samples:
         result = run("incident", "add", *args)
@@ -385,8 +524,20 @@ def test_export_then_import_into_a_fresh_database_round_trips(run, tmp_path, suf
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_export_round_trip_keeps_ascii_quotes_and_commas_in_text(run, tmp_path, suffix):
     summary = '对方自称"京东客服"，称"百万保险"要关闭, 否则每月扣费'
-    added = run("incident", "add", "--date", "2026-11-20", "--category", "medical_insurance",
-                "--loss", "3000", "--place", '"幸福"小区', "--summary", summary)
+    added = run(
+        "incident",
+        "add",
+        "--date",
+        "2026-11-20",
+        "--category",
+        "medical_insurance",
+        "--loss",
+        "3000",
+        "--place",
+        '"幸福"小区',
+        "--summary",
+        summary,
+    )
     assert added.code == 0, added.err
     exported = tmp_path / f"out{suffix}"
     assert run("incident", "export", str(exported)).code == 0

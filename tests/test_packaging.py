@@ -18,7 +18,18 @@ REPO = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
         check=True,
     )
     [built] = out.glob("antifraud-*.whl")
@@ -46,8 +57,7 @@ def run_from_wheel(wheel: Path, workdir: Path, *args: str, module: str = "antifr
     env.pop("ANTIFRAUD_DATABASE_URL", None)
     # -I would drop PYTHONPATH; -P keeps the current folder off sys.path so the checkout is not imported.
     command = ["-m", module] if module else []
-    return subprocess.run([sys.executable, "-P", *command, *args], capture_output=True, text=True,
-                          env=env, cwd=workdir)
+    return subprocess.run([sys.executable, "-P", *command, *args], capture_output=True, text=True, env=env, cwd=workdir)
 
 
 def test_installed_app_uses_shipped_templates_and_station_overrides(wheel, tmp_path):
@@ -55,8 +65,9 @@ def test_installed_app_uses_shipped_templates_and_station_overrides(wheel, tmp_p
     result = run_from_wheel(wheel, tmp_path, "categories", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 12
-    shown = run_from_wheel(wheel, tmp_path, "-c", "import antifraud.resources as r; print(r.default_templates_dir())",
-                           module="")
+    shown = run_from_wheel(
+        wheel, tmp_path, "-c", "import antifraud.resources as r; print(r.default_templates_dir())", module=""
+    )
     assert shown.stdout.strip() == str(tmp_path / "site" / "antifraud" / "_templates")
 
     # A station's own templates/categories.yaml replaces the shipped file.

@@ -29,8 +29,18 @@ def test_mask_pii(text, masked, counts):
 
 def test_cli_masks_on_entry_and_says_so(run):
     summary = "事主手机13912345678，身份证110105199001011234，银行卡6222021234567890123被转走"
-    result = run("incident", "add", "--date", "2026-11-22", "--category", "冒充公检法",
-                 "--summary", summary, "--place", "联系人13812345678")
+    result = run(
+        "incident",
+        "add",
+        "--date",
+        "2026-11-22",
+        "--category",
+        "冒充公检法",
+        "--summary",
+        summary,
+        "--place",
+        "联系人13812345678",
+    )
     assert result.code == 0
     assert "masked 1 ID card number, 1 bank card number, 2 phone numbers" in result.out
     stored = run("incident", "list", "--format", "json").out

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from fontTools import subset
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from antifraud.errors import AntifraudError
 from antifraud.render.text import NO_LINE_END, NO_LINE_START, FontSet, GlyphMissing, font_set, wrap

@@ -23,9 +23,15 @@ BAD_INPUTS = [
     ({"--victim": "王小明"}, "victim: '王小明' must be a surname with 先生 or 女士"),
     ({"--victim-age": "old"}, "victim_age: 'old' is not an age or age band"),
     ({"--victim-age": "150"}, "victim_age: '150' is not an age or age band"),
-    ({"--occupation": "工" * 41}, "occupation: '工工工工工工工工工工工工工工工工工工工工'... is 41 characters; at most 40"),
+    (
+        {"--occupation": "工" * 41},
+        "occupation: '工工工工工工工工工工工工工工工工工工工工'... is 41 characters; at most 40",
+    ),
     ({"--place": "路" * 101}, "is 101 characters; at most 100"),
-    ({"--summary": "骗" * 501}, "summary: '骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗'... is 501 characters; at most 500"),
+    (
+        {"--summary": "骗" * 501},
+        "summary: '骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗'... is 501 characters; at most 500",
+    ),
     ({"--station": "nowhere"}, "--station: 'nowhere' is not a station in the config"),
 ]
 

@@ -1,7 +1,6 @@
 """The daily warning: facts, text within byte limits, poster, privacy, quiet days."""
 
 import io
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -46,61 +45,95 @@ def test_facts_for_known_data(world):
     settings, categories, add, facts = world
     add(category="order_brushing", loss="800", victim_age="22", occupation="工厂员工", summary="刷单被骗。")
     add(category="order_brushing", loss="0", stopped=True, summary="刷单被劝阻。")
-    add(category="medical_insurance", loss="38000", victim="吴女士", victim_age="45", occupation="工厂员工",
-        summary="百万医疗保险骗局。")
-    add(category="other", loss="50", date="2026-11-20")           # in the 7 days
-    add(category="other", loss="70", date="2026-10-25")           # in the 30 days only
-    add(category="other", loss="90", date="2026-10-23")           # outside the 30 days
-    add(category="other", loss="999", station="qingfu")           # another station
+    add(
+        category="medical_insurance",
+        loss="38000",
+        victim="吴女士",
+        victim_age="45",
+        occupation="工厂员工",
+        summary="百万医疗保险骗局。",
+    )
+    add(category="other", loss="50", date="2026-11-20")  # in the 7 days
+    add(category="other", loss="70", date="2026-10-25")  # in the 30 days only
+    add(category="other", loss="90", date="2026-10-23")  # outside the 30 days
+    add(category="other", loss="999", station="qingfu")  # another station
     f = facts()
     assert (f.total, f.stopped, f.completed, f.loss) == (3, 1, 2, Decimal("38800.00"))
     assert [(c.code, c.count, c.stopped, c.loss) for c in f.categories] == [
-        ("order_brushing", 2, 1, Decimal("800.00")), ("medical_insurance", 1, 0, Decimal("38000.00"))]
+        ("order_brushing", 2, 1, Decimal("800.00")),
+        ("medical_insurance", 1, 0, Decimal("38000.00")),
+    ]
     assert (f.week_total, f.month_total, f.month_loss) == (4, 5, Decimal("38920.00"))
     assert [h.who for h in f.highlights] == ["吴女士（40多岁，工厂员工）", "一名群众"]
     assert f.highlights[0].loss == Decimal("38000.00") and f.highlights[1].stopped
 
 
-@pytest.mark.parametrize("victim,age,occupation,expected", [
-    ("王女士", "30-39", "工厂员工", "王女士（30多岁，工厂员工）"),
-    ("王女士", None, None, "王女士"),
-    (None, "18-29", "学生", "一名18至29岁的学生"),
-    (None, "<18", None, "一名未成年的群众"),
-    (None, "70+", "退休人员", "一名70岁以上的退休人员"),
-    (None, None, "保安", "一名保安"),
-    (None, None, None, "一名群众"),
-])
+@pytest.mark.parametrize(
+    "victim,age,occupation,expected",
+    [
+        ("王女士", "30-39", "工厂员工", "王女士（30多岁，工厂员工）"),
+        ("王女士", None, None, "王女士"),
+        (None, "18-29", "学生", "一名18至29岁的学生"),
+        (None, "<18", None, "一名未成年的群众"),
+        (None, "70+", "退休人员", "一名70岁以上的退休人员"),
+        (None, None, "保安", "一名保安"),
+        (None, None, None, "一名群众"),
+    ],
+)
 def test_victims_appear_only_as_surname_or_age_band(victim, age, occupation, expected):
     assert describe_victim(victim, age, occupation) == expected
 
 
-@pytest.mark.parametrize("text,limit,expected", [
-    ("第一句。第二句！第三句？", None, "第一句。第二句！第三句？"),
-    ("第一句。第二句！第三句？", 8, "第一句。第二句！"),
-    ("第一句。第二句！第三句？", 5, "第一句。"),
-    ("很长的第一句没有结束", 5, ""),
-    ("前半句；后半句。", 5, "前半句。"),
-    ("任何内容。", 0, ""),
-])
+@pytest.mark.parametrize(
+    "text,limit,expected",
+    [
+        ("第一句。第二句！第三句？", None, "第一句。第二句！第三句？"),
+        ("第一句。第二句！第三句？", 8, "第一句。第二句！"),
+        ("第一句。第二句！第三句？", 5, "第一句。"),
+        ("很长的第一句没有结束", 5, ""),
+        ("前半句；后半句。", 5, "前半句。"),
+        ("任何内容。", 0, ""),
+    ],
+)
 def test_shorten_keeps_whole_sentences(text, limit, expected):
     assert shorten(text, limit) == expected
 
 
-@pytest.mark.parametrize("amount,text", [
-    ("0", "0元"), ("800", "800元"), ("800.50", "800.5元"), ("9999.99", "9999.99元"),
-    ("10000", "1万元"), ("50600", "5.06万元"), ("38000", "3.8万元"), ("99999999.99", "10000万元"), ("100000000", "1亿元"), ("123456789", "1.23亿元"),
-])
+@pytest.mark.parametrize(
+    "amount,text",
+    [
+        ("0", "0元"),
+        ("800", "800元"),
+        ("800.50", "800.5元"),
+        ("9999.99", "9999.99元"),
+        ("10000", "1万元"),
+        ("50600", "5.06万元"),
+        ("38000", "3.8万元"),
+        ("99999999.99", "10000万元"),
+        ("100000000", "1亿元"),
+        ("123456789", "1.23亿元"),
+    ],
+)
 def test_yuan(amount, text):
     assert yuan(Decimal(amount)) == text
 
 
 def test_byte_limits_hold_for_the_longest_inputs(world, config_file):
     settings, categories, add, facts = world
-    long_summary = ("事主接到自称客服的电话，对方称其账户异常需要处理，随后诱导其下载会议软件并开启屏幕共享。" * 12)[:500]
+    long_summary = ("事主接到自称客服的电话，对方称其账户异常需要处理，随后诱导其下载会议软件并开启屏幕共享。" * 12)[
+        :500
+    ]
     for category in categories:
         for _ in range(2):
-            add(category=category.code, loss="99999999.99", summary=long_summary, victim="欧阳女士",
-                victim_age="45", occupation="工厂员工工厂员工", place="路" * 100)
+            add(
+                category=category.code,
+                loss="99999999.99",
+                summary=long_summary,
+                victim="欧阳女士",
+                victim_age="45",
+                occupation="工厂员工工厂员工",
+                place="路" * 100,
+            )
     f = facts()
     for name, limit in LIMITS.items():
         text = render_text(name, f, categories, settings.resolve(settings.templates_dir))
@@ -136,11 +169,14 @@ def test_warning_render_cli_writes_three_files(run, world, config_file):
     assert not list(folder.glob(".*.tmp"))
 
 
-@pytest.mark.parametrize("args,message", [
-    (("--date", "2026-11-24"), "--date: '2026-11-24' is in the future"),
-    (("--date", "22.11.2026"), "--date: '22.11.2026' is not a date"),
-    (("--station", "nowhere"), "--station: 'nowhere' is not a station"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("--date", "2026-11-24"), "--date: '2026-11-24' is in the future"),
+        (("--date", "22.11.2026"), "--date: '22.11.2026' is not a date"),
+        (("--station", "nowhere"), "--station: 'nowhere' is not a station"),
+    ],
+)
 def test_warning_render_rejects_bad_input(run, args, message):
     result = run("warning", "render", *args)
     assert result.code == 2 and message in result.err and "Traceback" not in result.err
@@ -157,8 +193,9 @@ def test_missing_glyph_is_an_error_naming_the_character(run, world, config_file)
 
 def test_check_reports_uncovered_characters_in_config(run, config_file, monkeypatch):
     monkeypatch.setenv("AF_TEST_STAFF", "https://example.invalid/hook")
-    config_file.write_text(config_file.read_text(encoding="utf-8").replace("青福社区警务室", "青福社区警务室䶮"),
-                           encoding="utf-8")
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8").replace("青福社区警务室", "青福社区警务室䶮"), encoding="utf-8"
+    )
     result = run("check")
     assert result.code == 2
     assert "'䶮' (U+4DAE) in \"stations[1].name\"" in result.out
@@ -166,8 +203,11 @@ def test_check_reports_uncovered_characters_in_config(run, config_file, monkeypa
 
 def test_masked_data_never_reappears_in_text_or_poster(run, world, config_file, monkeypatch):
     settings, categories, add, facts = world
-    add(category="impersonate_official", loss="56000", summary="对方来电13912345678，要求把身份证110105199001011234"
-        "和银行卡6222021234567890123的钱转入安全账户。")
+    add(
+        category="impersonate_official",
+        loss="56000",
+        summary="对方来电13912345678，要求把身份证110105199001011234和银行卡6222021234567890123的钱转入安全账户。",
+    )
     drawn = []
     original = render_text_module.FontSet.draw
 
@@ -193,8 +233,9 @@ def test_quiet_day_none_renders_nothing(run, config_file):
 
 
 def test_quiet_day_safety_tip_rotates_through_categories(run, config_file):
-    config_file.write_text(config_file.read_text(encoding="utf-8") + "warning: {quiet_day: safety_tip}\n",
-                           encoding="utf-8")
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8") + "warning: {quiet_day: safety_tip}\n", encoding="utf-8"
+    )
     topics = set()
     for day in ("2026-11-20", "2026-11-21", "2026-11-22"):
         assert run("warning", "render", "--date", day).code == 0
@@ -209,7 +250,8 @@ def test_station_templates_override_shipped_ones(run, world, config_file):
     add(category="other")
     (config_file.parent / "templates").mkdir()
     (config_file.parent / "templates" / "warning.txt").write_text(
-        "{{ facts.station_name }}今日提醒：{{ facts.total }}起。\n", encoding="utf-8")
+        "{{ facts.station_name }}今日提醒：{{ facts.total }}起。\n", encoding="utf-8"
+    )
     assert run("warning", "render").code == 0
     text = (config_file.parent / "posters" / "2026-11-22" / "shigu" / "warning.txt").read_text(encoding="utf-8")
     assert text == "石鼓社区警务室今日提醒：1起。\n"
@@ -239,14 +281,17 @@ def _station_layout(config_file, replace_from, replace_to):
     shipped = (default_templates_dir() / "poster.yaml").read_text(encoding="utf-8")
     assert replace_from in shipped
     (config_file.parent / "templates").mkdir(exist_ok=True)
-    (config_file.parent / "templates" / "poster.yaml").write_text(shipped.replace(replace_from, replace_to),
-                                                                  encoding="utf-8")
+    (config_file.parent / "templates" / "poster.yaml").write_text(
+        shipped.replace(replace_from, replace_to), encoding="utf-8"
+    )
 
 
 def test_too_tall_poster_falls_back_to_less_detail(run, world, config_file):
     settings, categories, add, facts = world
     add(category="other", summary="事主被骗。" * 100)
-    _station_layout(config_file, "{type: highlight, title_size: 42, size: 34}", "{type: highlight, title_size: 42, size: 120}")
+    _station_layout(
+        config_file, "{type: highlight, title_size: 42, size: 34}", "{type: highlight, title_size: 42, size: 120}"
+    )
     assert run("warning", "render").code == 0
     image = Image.open(config_file.parent / "posters" / "2026-11-22" / "shigu" / "warning.png")
     assert image.height <= 5000
@@ -256,8 +301,11 @@ def test_poster_that_cannot_fit_is_a_clear_error(run, world, config_file):
     settings, categories, add, facts = world
     for category in categories:
         add(category=category.code)
-    _station_layout(config_file, "{type: categories, title_size: 42, size: 34, bar_height: 18}",
-                    "{type: categories, title_size: 42, size: 300, bar_height: 18}")
+    _station_layout(
+        config_file,
+        "{type: categories, title_size: 42, size: 34, bar_height: 18}",
+        "{type: categories, title_size: 42, size: 300, bar_height: 18}",
+    )
     result = run("warning", "render")
     assert result.code == 2 and "reduce sizes or detail in poster.yaml" in result.err
 

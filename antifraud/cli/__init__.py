@@ -70,13 +70,19 @@ def config_option(command):
 
 def format_option(*choices: str):
     return click.option(
-        "--format", "output_format", type=click.Choice(choices), default=choices[0], show_default=True,
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
         help="Output format.",
     )
 
 
 def entered_by_option(command):
-    return click.option("--by", "by", default=None, help="Who is making the change (default: your login name).")(command)
+    return click.option("--by", "by", default=None, help="Who is making the change (default: your login name).")(
+        command
+    )
 
 
 def who(by: str | None) -> str:

@@ -53,9 +53,13 @@ def run_checks(app: App):
             for key in ("webhook_env", "secret_env"):
                 name = getattr(group, key)
                 if name and not os.environ.get(name):
-                    yield False, "channels", (
-                        f"{station.code}: group {group.name!r} ({group.channel}) needs the environment "
-                        f"variable {name} (stations[{settings.stations.index(station)}].groups[{index}].{key})"
+                    yield (
+                        False,
+                        "channels",
+                        (
+                            f"{station.code}: group {group.name!r} ({group.channel}) needs the environment "
+                            f"variable {name} (stations[{settings.stations.index(station)}].groups[{index}].{key})"
+                        ),
                     )
     output = settings.resolve(settings.output_dir)
     try:

@@ -39,8 +39,10 @@ def demo(app: App):
             masked.update(fields.masked)
             service.add_incident(session, fields, station.code, by="demo", source="demo")
     click.echo(f"demo database: {path}")
-    click.echo(f"recorded {len(sample_incidents(today))} sample incidents for {station.name} ({station.code}); "
-               f"masked {describe_masked(masked)} on entry")
+    click.echo(
+        f"recorded {len(sample_incidents(today))} sample incidents for {station.name} ({station.code}); "
+        f"masked {describe_masked(masked)} on entry"
+    )
     yesterday = app.yesterday(station.code)
     with app.db.session() as session:
         records = [incident_record(row) for row in service.list_incidents(session, station.code, yesterday, yesterday)]

@@ -18,8 +18,20 @@ from ..incidents.spreadsheet import MAX_ERRORS_SHOWN, incident_record, plan_impo
 from ..incidents.validate import CHANNEL_NAMES, CHANNELS, validate_incident
 from . import App, cli, config_option, entered_by_option, format_option, parse_date_option, pass_app, who
 
-LIST_FIELDS = ("id", "date", "station", "category", "loss", "stopped", "channel", "victim", "victim_age",
-               "occupation", "place", "summary")
+LIST_FIELDS = (
+    "id",
+    "date",
+    "station",
+    "category",
+    "loss",
+    "stopped",
+    "channel",
+    "victim",
+    "victim_age",
+    "occupation",
+    "place",
+    "summary",
+)
 
 
 def _text_options(command):
@@ -100,9 +112,16 @@ def incident_edit(app: App, incident_id, day, category, stopped, by, **fields):
     with app.db.session() as session:
         row = service.get_incident(session, incident_id)
         current = {
-            "date": row.day, "category": row.category_code, "loss": row.loss, "stopped": row.stopped,
-            "channel": row.channel, "victim": row.victim, "victim_age": row.victim_age,
-            "occupation": row.occupation, "place": row.place, "summary": row.summary,
+            "date": row.day,
+            "category": row.category_code,
+            "loss": row.loss,
+            "stopped": row.stopped,
+            "channel": row.channel,
+            "victim": row.victim,
+            "victim_age": row.victim_age,
+            "occupation": row.occupation,
+            "place": row.place,
+            "summary": row.summary,
         }
         checked = validate_incident({**current, **given}, app.categories, app.today(row.station.code))
         diff = service.edit_incident(session, incident_id, checked.as_dict(), who(by))
@@ -162,7 +181,9 @@ def incident_show(app: App, incident_id, output_format):
             click.echo(f"{key:>13}: {'' if value is None else value}")
     click.echo("        audit:")
     for entry in record["audit"]:
-        click.echo(f"  {entry['at']} {entry['action']} by {entry['by']} {json.dumps(entry['changes'], ensure_ascii=False)}")
+        click.echo(
+            f"  {entry['at']} {entry['action']} by {entry['by']} {json.dumps(entry['changes'], ensure_ascii=False)}"
+        )
 
 
 def _date_range(app: App, day, start, end):
@@ -210,15 +231,32 @@ def print_incidents(records: list[dict], output_format: str) -> None:
         writer.writerows(records)
     else:
         table = Table(box=None, pad_edge=False)
-        for title, options in (("#", {"justify": "right"}), ("日期", {}), ("类别", {}), ("损失(元)", {"justify": "right"}),
-                               ("劝阻", {}), ("渠道", {}), ("受害人", {}), ("地点", {}), ("简要案情", {"no_wrap": False})):
+        for title, options in (
+            ("#", {"justify": "right"}),
+            ("日期", {}),
+            ("类别", {}),
+            ("损失(元)", {"justify": "right"}),
+            ("劝阻", {}),
+            ("渠道", {}),
+            ("受害人", {}),
+            ("地点", {}),
+            ("简要案情", {"no_wrap": False}),
+        ):
             table.add_column(title, no_wrap=options.pop("no_wrap", True), **options)
         for r in records:
-            victim = " ".join(v for v in (r["victim"], r["victim_age"] and f"{r['victim_age']}岁", r["occupation"]) if v)
+            victim = " ".join(
+                v for v in (r["victim"], r["victim_age"] and f"{r['victim_age']}岁", r["occupation"]) if v
+            )
             summary = r["summary"] or ""
             table.add_row(
-                str(r["id"]), r["date"], r["category_short"], f"{float(r['loss']):,.2f}", "是" if r["stopped"] else "",
-                CHANNEL_NAMES.get(r["channel"], "") if r["channel"] else "", victim, r["place"] or "",
+                str(r["id"]),
+                r["date"],
+                r["category_short"],
+                f"{float(r['loss']):,.2f}",
+                "是" if r["stopped"] else "",
+                CHANNEL_NAMES.get(r["channel"], "") if r["channel"] else "",
+                victim,
+                r["place"] or "",
                 summary if len(summary) <= 40 else summary[:39] + "…",
             )
         # Piped output gets a wide console, so a table in a log or file is not folded to 80 columns.

@@ -13,7 +13,18 @@ from ..db.models import Incident, IncidentAudit, Station, utcnow
 from ..errors import InputError
 from .validate import IncidentFields
 
-EDITABLE = ("day", "category_code", "loss", "stopped", "channel", "victim", "victim_age", "occupation", "place", "summary")
+EDITABLE = (
+    "day",
+    "category_code",
+    "loss",
+    "stopped",
+    "channel",
+    "victim",
+    "victim_age",
+    "occupation",
+    "place",
+    "summary",
+)
 
 
 def station_row(session: Session, code: str) -> Station:
@@ -24,9 +35,7 @@ def station_row(session: Session, code: str) -> Station:
 
 
 def add_incident(session: Session, fields: IncidentFields, station_code: str, by: str, source: str = "cli") -> Incident:
-    incident = Incident(
-        station=station_row(session, station_code), entered_by=by, source=source, **fields.as_dict()
-    )
+    incident = Incident(station=station_row(session, station_code), entered_by=by, source=source, **fields.as_dict())
     session.add(incident)
     session.flush()
     incident.audit.append(IncidentAudit(action="create", by=by, changes=_jsonable(fields.as_dict())))
@@ -102,9 +111,7 @@ def existing_fingerprints(session: Session, station_ids: set[int], days: set[dat
             Incident.station_id.in_(station_ids), Incident.day.in_(days), Incident.deleted_at.is_(None)
         )
     )
-    return Counter(
-        fingerprint(row.station_id, {name: getattr(row, name) for name in EDITABLE}) for row in rows
-    )
+    return Counter(fingerprint(row.station_id, {name: getattr(row, name) for name in EDITABLE}) for row in rows)
 
 
 def _jsonable(values: dict) -> dict:

@@ -32,7 +32,20 @@ COLUMNS = {
     "station": ("警务室", "站点", "所属警务室"),
 }
 IGNORED_COLUMNS = {"id", "no", "#", "序号", "编号"}
-EXPORT_HEADERS = ("编号", "日期", "类别", "损失金额", "是否劝阻", "渠道", "受害人", "年龄", "职业", "地点", "简要案情", "警务室")
+EXPORT_HEADERS = (
+    "编号",
+    "日期",
+    "类别",
+    "损失金额",
+    "是否劝阻",
+    "渠道",
+    "受害人",
+    "年龄",
+    "职业",
+    "地点",
+    "简要案情",
+    "警务室",
+)
 MAX_ERRORS_SHOWN = 20
 
 
@@ -120,7 +133,9 @@ def _read_xlsx(path: Path) -> list[tuple[int, list]]:
         workbook.close()
 
 
-def plan_import(path: Path, categories: Categories, today: date, stations: dict[str, str], default_station: str) -> ImportPlan:
+def plan_import(
+    path: Path, categories: Categories, today: date, stations: dict[str, str], default_station: str
+) -> ImportPlan:
     """Read and check every row; nothing is written here.
 
     stations maps each station's code and name to its code.
@@ -201,11 +216,22 @@ def export_rows(incidents) -> list[list]:
     """Rows with Chinese headers that import reads back unchanged."""
     rows = [list(EXPORT_HEADERS)]
     for item in incidents:
-        rows.append([
-            item.id, item.day.isoformat(), item.category.name, str(item.loss), "是" if item.stopped else "否",
-            CHANNEL_NAMES.get(item.channel, "") if item.channel else "", item.victim or "", item.victim_age or "",
-            item.occupation or "", item.place or "", item.summary or "", item.station.code,
-        ])
+        rows.append(
+            [
+                item.id,
+                item.day.isoformat(),
+                item.category.name,
+                str(item.loss),
+                "是" if item.stopped else "否",
+                CHANNEL_NAMES.get(item.channel, "") if item.channel else "",
+                item.victim or "",
+                item.victim_age or "",
+                item.occupation or "",
+                item.place or "",
+                item.summary or "",
+                item.station.code,
+            ]
+        )
     return rows
 
 

@@ -14,7 +14,9 @@ from .layout import load_layout
 from .text import GlyphMissing
 
 
-def static_texts(settings: Settings, categories: Categories, station_templates: Path | None) -> Iterator[tuple[str, str]]:
+def static_texts(
+    settings: Settings, categories: Categories, station_templates: Path | None
+) -> Iterator[tuple[str, str]]:
     """(where, text) for every fixed string a poster or post can show."""
     for category in categories:
         yield f"categories.{category.code}.name", category.name
@@ -57,11 +59,26 @@ def missing_glyphs(settings: Settings, categories: Categories) -> list[GlyphMiss
     # Strings written in code (units, outcomes, age words) only show up in a real render.
     for station in settings.stations:
         counts = [CategoryCount(c.code, c.name, c.short or c.name, 1, 1, Decimal("12345.67")) for c in categories]
-        highlight = Highlight(counts[0].name, "一名18至29岁的工厂员工", Decimal("12345.67"), False, "电话", "事主被骗。")
-        busy = WarningFacts(station.code, station.name, date(2026, 1, 1), counts, len(counts), 1, Decimal("12345.67"),
-                            3, 9, Decimal("99999.99"), [highlight, highlight], station.contact)
-        quiet = WarningFacts(station.code, station.name, date(2026, 1, 1), [], 0, 0, Decimal(0), 0, 0, Decimal(0),
-                             [], station.contact)
+        highlight = Highlight(
+            counts[0].name, "一名18至29岁的工厂员工", Decimal("12345.67"), False, "电话", "事主被骗。"
+        )
+        busy = WarningFacts(
+            station.code,
+            station.name,
+            date(2026, 1, 1),
+            counts,
+            len(counts),
+            1,
+            Decimal("12345.67"),
+            3,
+            9,
+            Decimal("99999.99"),
+            [highlight, highlight],
+            station.contact,
+        )
+        quiet = WarningFacts(
+            station.code, station.name, date(2026, 1, 1), [], 0, 0, Decimal(0), 0, 0, Decimal(0), [], station.contact
+        )
         for facts in (busy, quiet):
             try:
                 draw_warning_poster(compose(facts, categories, LADDER[0]), layout, station_templates, station.link)

@@ -84,10 +84,38 @@ class PosterLayout(Strict):
         return font_set(resolve(self.fonts.regular)), font_set(resolve(self.fonts.bold))
 
 
-REQUIRED_COLOURS = ("background", "header", "header_text", "header_subtext", "text", "muted", "accent", "panel",
-                    "bar_track", "footer", "footer_text")
-REQUIRED_LABELS = ("title", "title_quiet", "subtitle", "subtitle_quiet", "total", "stopped", "loss", "categories",
-                   "highlight", "scripts", "tips", "key_point", "contact", "hotline", "emergency", "qr_caption", "footer")
+REQUIRED_COLOURS = (
+    "background",
+    "header",
+    "header_text",
+    "header_subtext",
+    "text",
+    "muted",
+    "accent",
+    "panel",
+    "bar_track",
+    "footer",
+    "footer_text",
+)
+REQUIRED_LABELS = (
+    "title",
+    "title_quiet",
+    "subtitle",
+    "subtitle_quiet",
+    "total",
+    "stopped",
+    "loss",
+    "categories",
+    "highlight",
+    "scripts",
+    "tips",
+    "key_point",
+    "contact",
+    "hotline",
+    "emergency",
+    "qr_caption",
+    "footer",
+)
 
 
 def load_layout(station_templates: Path | None) -> PosterLayout:

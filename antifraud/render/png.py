@@ -36,11 +36,13 @@ def encode_png(image: Image.Image) -> bytes:
     raw = memoryview(image.tobytes())
     stride = width * len(image.getbands())
     # Filter type 0 (none) before every row.
-    rows = b"\x00" + b"\x00".join(raw[offset:offset + stride] for offset in range(0, len(raw), stride))
+    rows = b"\x00" + b"\x00".join(raw[offset : offset + stride] for offset in range(0, len(raw), stride))
     header = struct.pack(">IIBBBBB", width, height, 8, _COLOUR_TYPES[image.mode], 0, 0, 0)
-    return b"".join((
-        _SIGNATURE,
-        _chunk(b"IHDR", header),
-        _chunk(b"IDAT", isal_zlib.compress(rows, 1)),
-        _chunk(b"IEND", b""),
-    ))
+    return b"".join(
+        (
+            _SIGNATURE,
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", isal_zlib.compress(rows, 1)),
+            _chunk(b"IEND", b""),
+        )
+    )

@@ -56,8 +56,17 @@ class Poster:
         ascent = fonts.font(size).getmetrics()[0]
         return fonts.draw(self.image, (x, top + CAP * size - ascent), text, size, fill)
 
-    def centred(self, top: float, text: str, size: int, fill: str, bold: bool = False, where: str = "poster",
-                x0: float = 0, x1: float | None = None):
+    def centred(
+        self,
+        top: float,
+        text: str,
+        size: int,
+        fill: str,
+        bold: bool = False,
+        where: str = "poster",
+        x0: float = 0,
+        x1: float | None = None,
+    ):
         x1 = self.layout.width if x1 is None else x1
         width = self.fonts(bold).length(text, size)
         self.text(x0 + (x1 - x0 - width) / 2, top, text, size, fill, bold, where)
@@ -98,7 +107,9 @@ def block_header(p: Poster, c: WarningContent, b: Block):
     title = labels["title_quiet" if p.quiet else "title"]
     title_top = 34 + b.station_size * 1.5
     p.centred(title_top, title, b.title_size, p.colour("header_text"), bold=True, where="poster.yaml labels")
-    subtitle = labels["subtitle_quiet" if p.quiet else "subtitle"].format(date=f"{c.facts.day.year}年{cn_date(c.facts.day)}")
+    subtitle = labels["subtitle_quiet" if p.quiet else "subtitle"].format(
+        date=f"{c.facts.day.year}年{cn_date(c.facts.day)}"
+    )
     p.centred(height - 34 - b.subtitle_size * 1.1, subtitle, b.subtitle_size, p.colour("header_subtext"))
     p.y = height + p.layout.gap
 
@@ -133,11 +144,17 @@ def block_categories(p: Poster, c: WarningContent, b: Block):
         count = f"{k.count}起"
         p.text(p.left + p.inner - p.regular.length(count, b.size), p.y, count, b.size, p.colour("accent"), bold=True)
         bar_top = p.y + round(b.size * 1.35)
-        p.draw.rounded_rectangle((p.left, bar_top, p.left + p.inner, bar_top + b.bar_height), radius=b.bar_height // 2,
-                                 fill=p.colour("bar_track"))
+        p.draw.rounded_rectangle(
+            (p.left, bar_top, p.left + p.inner, bar_top + b.bar_height),
+            radius=b.bar_height // 2,
+            fill=p.colour("bar_track"),
+        )
         filled = max(b.bar_height, round(p.inner * k.count / most))
-        p.draw.rounded_rectangle((p.left, bar_top, p.left + filled, bar_top + b.bar_height), radius=b.bar_height // 2,
-                                 fill=p.colour("accent"))
+        p.draw.rounded_rectangle(
+            (p.left, bar_top, p.left + filled, bar_top + b.bar_height),
+            radius=b.bar_height // 2,
+            fill=p.colour("accent"),
+        )
         p.y = bar_top + b.bar_height + 22
     p.y += p.layout.gap - 22
 
@@ -179,8 +196,15 @@ def block_tips(p: Poster, c: WarningContent, b: Block):
     for number, tip in enumerate(tips, start=1):
         centre_y = p.y + b.size * 0.45
         p.draw.ellipse((p.left, centre_y - badge / 2, p.left + badge, centre_y + badge / 2), fill=p.colour("accent"))
-        p.centred(centre_y - b.size * 0.8 / 2 - 2, str(number), round(b.size * 0.8), p.colour("header_text"),
-                  bold=True, x0=p.left, x1=p.left + badge)
+        p.centred(
+            centre_y - b.size * 0.8 / 2 - 2,
+            str(number),
+            round(b.size * 0.8),
+            p.colour("header_text"),
+            bold=True,
+            x0=p.left,
+            x1=p.left + badge,
+        )
         lines = p.lines(tip, p.inner - indent, b.size, where="categories.yaml tips")
         p.y += round(p.paragraph(lines, p.left + indent, p.y, b.size, p.colour("text")) + 10)
     p.y += p.layout.gap - 10
@@ -188,11 +212,21 @@ def block_tips(p: Poster, c: WarningContent, b: Block):
 
 def block_key_point(p: Poster, c: WarningContent, b: Block):
     pad = 30
-    lines = p.balanced_lines(f"{p.layout.labels['key_point']}：{c.key_point}", p.inner - 2 * pad, b.size, bold=True,
-                             where="categories.yaml key_point")
+    lines = p.balanced_lines(
+        f"{p.layout.labels['key_point']}：{c.key_point}",
+        p.inner - 2 * pad,
+        b.size,
+        bold=True,
+        where="categories.yaml key_point",
+    )
     height = len(lines) * b.size * LINE + 2 * pad - b.size * (LINE - 1)
-    p.draw.rounded_rectangle((p.left, p.y, p.left + p.inner, p.y + height), radius=16, fill=p.colour("panel"),
-                             outline=p.colour("accent"), width=4)
+    p.draw.rounded_rectangle(
+        (p.left, p.y, p.left + p.inner, p.y + height),
+        radius=16,
+        fill=p.colour("panel"),
+        outline=p.colour("accent"),
+        width=4,
+    )
     for index, line in enumerate(lines):
         p.centred(p.y + pad + index * b.size * LINE, line, b.size, p.colour("accent"), bold=True)
     p.y += round(height) + p.layout.gap
@@ -204,7 +238,9 @@ def block_contact(p: Poster, c: WarningContent, b: Block, link: str | None = Non
     text_width = p.inner - (b.qr_size + 40 if qr else 0)
     top = p.y
     if contact:
-        p.text(p.left, p.y, f"{labels['contact']} {contact.name}", b.size, p.colour("muted"), where="stations[].contact")
+        p.text(
+            p.left, p.y, f"{labels['contact']} {contact.name}", b.size, p.colour("muted"), where="stations[].contact"
+        )
         p.y += round(b.size * 1.5)
         p.text(p.left, p.y, contact.phone, b.phone_size, p.colour("accent"), bold=True)
         p.y += round(b.phone_size * 1.4)
@@ -233,8 +269,14 @@ def block_footer(p: Poster, c: WarningContent, b: Block):
 
 
 BLOCKS = {
-    "header": block_header, "stats": block_stats, "categories": block_categories, "highlight": block_highlight,
-    "scripts": block_scripts, "tips": block_tips, "key_point": block_key_point, "contact": block_contact,
+    "header": block_header,
+    "stats": block_stats,
+    "categories": block_categories,
+    "highlight": block_highlight,
+    "scripts": block_scripts,
+    "tips": block_tips,
+    "key_point": block_key_point,
+    "contact": block_contact,
     "footer": block_footer,
 }
 
@@ -250,8 +292,12 @@ def qr_image(link: str, size: int) -> Image.Image:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(link)
     code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB").resize(
-        (size, size), Image.NEAREST)
+    return (
+        code.make_image(fill_color="black", back_color="white")
+        .get_image()
+        .convert("RGB")
+        .resize((size, size), Image.NEAREST)
+    )
 
 
 @lru_cache(maxsize=8)
@@ -259,8 +305,9 @@ def _blank(width: int, colour: str) -> Image.Image:
     return Image.new("RGB", (width, MAX_HEIGHT), colour)
 
 
-def draw_warning_poster(content: WarningContent, layout: PosterLayout, station_templates: Path | None,
-                        link: str | None = None) -> Image.Image:
+def draw_warning_poster(
+    content: WarningContent, layout: PosterLayout, station_templates: Path | None, link: str | None = None
+) -> Image.Image:
     """The poster image, as tall as its content."""
     regular, bold = layout.font_sets(station_templates)
     image = _blank(layout.width, layout.colour("background")).copy()
@@ -271,8 +318,9 @@ def draw_warning_poster(content: WarningContent, layout: PosterLayout, station_t
         else:
             BLOCKS[block.type](poster, content, block)
     if poster.y > MAX_HEIGHT:
-        raise PosterTooTall(f"poster: the content needs {poster.y} px, more than {MAX_HEIGHT}; "
-                            f"reduce sizes or detail in poster.yaml")
+        raise PosterTooTall(
+            f"poster: the content needs {poster.y} px, more than {MAX_HEIGHT}; reduce sizes or detail in poster.yaml"
+        )
     return image.crop((0, 0, layout.width, poster.y))
 
 

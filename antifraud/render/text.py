@@ -74,9 +74,7 @@ class FontSet:
         # Opening a 1.6 MB CJK font is the slow part of drawing, so each size is opened once.
         key = (size, index)
         if key not in self._fonts:
-            self._fonts[key] = ImageFont.truetype(
-                str(self.paths[index]), size, layout_engine=ImageFont.Layout.BASIC
-            )
+            self._fonts[key] = ImageFont.truetype(str(self.paths[index]), size, layout_engine=ImageFont.Layout.BASIC)
         return self._fonts[key]
 
     def _index(self, char: str) -> int | None:
@@ -226,7 +224,7 @@ _TOKEN = re.compile(r"s+|p*a+(?:[pj%]+a+)*%*|.", re.DOTALL)
 def _tokens(paragraph: str) -> list[str]:
     """Split at every break opportunity: whitespace runs, words/numbers, single other chars."""
     classes = "".join(map(_char_class, paragraph))
-    return [paragraph[m.start():m.end()] for m in _TOKEN.finditer(classes)]
+    return [paragraph[m.start() : m.end()] for m in _TOKEN.finditer(classes)]
 
 
 def _break_point(line: list[str], token: str, width: float, measure: Callable[[str], float]) -> int | None:

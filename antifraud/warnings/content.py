@@ -82,9 +82,13 @@ def compose(facts: WarningFacts, categories: Categories, detail: Detail) -> Warn
         topic = categories[quiet_topic(facts.day, categories)]
         tips = list(topic.tips[: max(detail.tips, 1)])
         return WarningContent(
-            facts=facts, detail=detail, highlights=[],
+            facts=facts,
+            detail=detail,
+            highlights=[],
             scripts=[Script(topic.name, topic.short or topic.name, topic.script)] if detail.scripts else [],
-            tips=tips, key_point=topic.key_point, topic=topic.code,
+            tips=tips,
+            key_point=topic.key_point,
+            topic=topic.code,
         )
     seen = [categories[c.code] for c in facts.categories]
     highlights = [

@@ -32,8 +32,9 @@ def output_folder(settings: Settings, station: Station, day: date) -> Path:
     return settings.resolve(settings.output_dir) / day.isoformat() / station.code
 
 
-def render_warning(session: Session, settings: Settings, categories: Categories, station: Station,
-                   day: date) -> RenderedWarning | None:
+def render_warning(
+    session: Session, settings: Settings, categories: Categories, station: Station, day: date
+) -> RenderedWarning | None:
     """Render and write the files; None on a quiet day when config says to stay silent."""
     facts = gather_facts(session, station, day, categories)
     if facts.quiet and settings.warning.quiet_day == "none":
@@ -73,7 +74,9 @@ def ensure_no_personal_numbers(text: str, allowed: set[str], name: str) -> None:
         text = text.replace(phone, "")
     _, found = mask_pii(text)
     if found:
-        raise ConfigError(f"template {name}: the rendered text contains an unmasked personal number; check the template")
+        raise ConfigError(
+            f"template {name}: the rendered text contains an unmasked personal number; check the template"
+        )
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
