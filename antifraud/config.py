@@ -167,6 +167,9 @@ class CategoryDef(Strict):
 
 class Publish(Strict):
     require_approval: bool = False
+    # Which groups get the daily warning; a staff preview always goes to the staff groups.
+    audiences: list[Literal["residents", "staff", "volunteers"]] = ["residents", "staff", "volunteers"]
+    wait_seconds: int = Field(default=300, ge=0, le=3600)  # how long `warning publish` waits for the robots
 
 
 class Schedule(Strict):

@@ -49,10 +49,19 @@ def demo(app: App):
     click.echo(f"\nyesterday ({yesterday.isoformat()}):")
     print_incidents(records, "table")
 
-    from ..warnings.service import render_warning
+    from ..channels.outbox import Sender
+    from ..warnings.publish import enqueue
+    from .warnings import render_and_record
 
     with app.db.session() as session:
-        rendered = render_warning(session, settings, app.categories, station, yesterday)
+        rendered, record = render_and_record(app, session, station, yesterday)
+        # Only the folder channel: the demo has no robot keys and must not post anywhere.
+        enqueue(session, record, station, "warning", settings.publish.audiences, channels={"folder"})
     click.echo(f"\nmorning warning for {yesterday.isoformat()} (open the image to see what residents get):")
     for path in rendered.paths.values():
         click.echo(f"  {path}")
+    Sender(app.db, settings).drain()
+    forward = rendered.paths["image"].parent / "forward"
+    click.echo(f"\nready to forward by hand to WeChat groups that have no robot ({forward}):")
+    for path in sorted(p for p in forward.rglob("*") if p.is_file()):
+        click.echo(f"  {path.relative_to(forward)}")

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -128,3 +129,90 @@ class IncidentAudit(Base):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
     incident: Mapped[Incident] = relationship(back_populates="audit")
+
+
+class DailyWarning(Base):
+    """A rendered warning for (station, day) and where it is on its way to the groups."""
+
+    __tablename__ = "daily_warnings"
+    __table_args__ = (UniqueConstraint("station_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | approved | published
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+    incidents: Mapped[int] = mapped_column(Integer, default=0)
+    image_path: Mapped[str] = mapped_column(String(400))  # relative to output_dir
+    text: Mapped[str] = mapped_column(Text)
+    markdown: Mapped[str] = mapped_column(Text)
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(60))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    station: Mapped[Station] = relationship()
+
+
+class Delivery(Base):
+    """One message to one group: the outbox. Sent at most once per (group, subject, kind)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("station_id", "group_name", "subject", "kind"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    group_name: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(12))
+    subject: Mapped[str] = mapped_column(String(40))  # "warning:2026-11-22", "preview:2026-11-22", ...
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))  # image | text | markdown
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # within (group, subject): image before text
+    title: Mapped[str] = mapped_column(String(80), default="")
+    body: Mapped[str | None] = mapped_column(Text)  # text or markdown
+    image_path: Mapped[str | None] = mapped_column(String(400))  # relative to output_dir
+    mentions: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent | parked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmation: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    station: Mapped[Station] = relationship()
+
+
+class Robot(Base):
+    """Per-robot rate-limit state shared by every process (keyed by a hash of the webhook URL)."""
+
+    __tablename__ = "robots"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RobotSend(Base):
+    """One request made to a robot, for its sliding rate-limit window."""
+
+    __tablename__ = "robot_sends"
+    __table_args__ = (Index("ix_robot_sends_robot_at", "robot_key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    robot_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxLock(Base):
+    """One row; claiming outbox work updates it first, so claims from all processes take turns."""
+
+    __tablename__ = "outbox_lock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)

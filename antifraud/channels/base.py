@@ -1,0 +1,176 @@
+"""The small interface every delivery channel implements.
+
+A channel turns one Message into one post in one chat group, or raises DeliveryError
+saying whether trying again later can help (permanent=False) and, when the robot said
+so, how long to wait first (retry_after seconds). Channels do no retrying, queueing
+or rate limiting of their own: the outbox does that for all of them alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import requests
+
+from ..errors import ConfigError, DeliveryError
+from ..secrets import redact
+
+TIMEOUT = (5, 20)  # seconds to connect, to read
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str  # "image" | "text" | "markdown"
+    text: str = ""  # text or markdown body
+    image: Path | None = None  # PNG/JPEG file for kind == "image"
+    title: str = ""  # a short title where the channel shows one (DingTalk markdown, Feishu post, folder files)
+    mentions: tuple[str, ...] = ()  # mobile numbers to @-mention where the channel allows
+    group: str = ""  # the group's name, for the folder channel and messages
+    day: str = ""  # YYYY-MM-DD the message is about, for file names
+
+
+class RetryLater(DeliveryError):
+    """Transient failure with a wait the robot asked for (rate limits)."""
+
+    def __init__(self, message: str, retry_after: float, block_robot: bool = True):
+        super().__init__(message, permanent=False)
+        self.retry_after = retry_after
+        self.block_robot = block_robot
+
+
+class Channel:
+    """Base for channels; subclasses set `kind` and the limits, and implement send()."""
+
+    kind: ClassVar[str]
+    per_minute: ClassVar[int | None] = None  # messages a minute per robot; None: no limit
+    per_second: ClassVar[int | None] = None
+    kinds: ClassVar[frozenset[str]] = frozenset({"text"})  # message kinds it can post
+
+    def __init__(self, group, output_dir: Path | None = None, environ=os.environ, timeout=TIMEOUT):
+        self.group = group
+        self.output_dir = output_dir
+        self.environ = environ
+        self.timeout = timeout
+
+    # -- secrets -----------------------------------------------------------------------
+    def secret(self, name: str | None, what: str) -> str:
+        """A value from the environment variable `name`, or from the file named by `name`_FILE."""
+        if not name:
+            raise ConfigError(f"group {self.group.name!r}: no environment variable is named for its {what}")
+        value = self.environ.get(name)
+        if not value and self.environ.get(f"{name}_FILE"):
+            try:
+                value = Path(self.environ[f"{name}_FILE"]).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{name}_FILE: cannot read {self.environ[f'{name}_FILE']!r} ({exc.strerror})"
+                ) from None
+        if not value:
+            raise ConfigError(f"group {self.group.name!r}: the environment variable {name} ({what}) is not set")
+        return value
+
+    @property
+    def url(self) -> str:
+        return self.secret(self.group.webhook_env, "webhook URL")
+
+    @property
+    def robot_key(self) -> str:
+        """Identifies the robot for rate limiting without revealing its key."""
+        import hashlib
+
+        return hashlib.sha256(self.url.encode()).hexdigest()[:24]
+
+    # -- sending -----------------------------------------------------------------------
+    def can_send(self, message: Message) -> bool:
+        return message.kind in self.kinds
+
+    def send(self, message: Message) -> str:
+        """Post the message; returns a short confirmation for the log. Raises DeliveryError."""
+        raise NotImplementedError
+
+    def post(self, url: str, payload: dict) -> requests.Response:
+        """POST the payload as UTF-8 JSON and return the response whatever its status.
+
+        Network errors become DeliveryError (transient) naming only the exception type,
+        never the URL, which carries the robot's key.
+        """
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        try:
+            return requests.post(url, data=body, headers=JSON_HEADERS, timeout=self.timeout)
+        except requests.Timeout:
+            raise DeliveryError(f"{self.kind}: no answer from the robot in time") from None
+        except requests.RequestException as exc:
+            raise DeliveryError(f"{self.kind}: cannot reach the robot ({redact(type(exc).__name__)})") from None
+
+    def check_status(self, response: requests.Response) -> None:
+        """Raise for HTTP errors: 429 -> RetryLater, 5xx -> transient, 400/401/403/404 -> permanent."""
+        status = response.status_code
+        if status == 429:
+            wait = response.headers.get("Retry-After", "")
+            retry_after = float(wait) if wait.strip().isdigit() else 60
+            raise RetryLater(f"{self.kind}: HTTP 429 too many requests", retry_after=retry_after)
+        if status >= 500:
+            raise DeliveryError(f"{self.kind}: HTTP {status} from the robot")
+        if status >= 400:
+            permanent = status in (400, 401, 403, 404)
+            raise DeliveryError(f"{self.kind}: HTTP {status} from the robot", permanent=permanent)
+
+    def post_json(self, url: str, payload: dict) -> dict:
+        """POST JSON; network errors and HTTP errors become DeliveryError with keys masked."""
+        response = self.post(url, payload)
+        self.check_status(response)
+        try:
+            return response.json()
+        except ValueError:
+            raise DeliveryError(f"{self.kind}: the robot answered with something that is not JSON") from None
+
+    # -- helpers shared by the robots ----------------------------------------------------
+    def refuse_if_longer(self, what: str, text: str, limit: int) -> None:
+        """Refuse (permanently, before sending) text longer than `limit` bytes of UTF-8."""
+        size = len(text.encode("utf-8"))
+        if size > limit:
+            raise DeliveryError(
+                f"{self.kind}: {what} is {size} bytes of UTF-8, over the robot's limit of {limit}", permanent=True
+            )
+
+    def read_image(self, message: Message, max_bytes: int | None = None) -> tuple[bytes, str]:
+        """The image's bytes and type ("png" or "jpeg"); refuses missing, other or too large files."""
+        if message.image is None:
+            raise DeliveryError(f"{self.kind}: an image message without an image file", permanent=True)
+        try:
+            data = Path(message.image).read_bytes()
+        except OSError as exc:
+            raise DeliveryError(
+                f"{self.kind}: cannot read {Path(message.image).name} ({exc.strerror})", permanent=True
+            ) from None
+        kind = next((name for magic, name in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+        if kind is None:
+            raise DeliveryError(f"{self.kind}: {Path(message.image).name} is not a PNG or JPEG image", permanent=True)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise DeliveryError(
+                f"{self.kind}: {Path(message.image).name} is {len(data)} bytes, over the robot's limit of {max_bytes}",
+                permanent=True,
+            )
+        return data, kind
+
+    def unsupported(self, message: Message) -> DeliveryError:
+        return DeliveryError(f"{self.kind}: cannot post a {message.kind!r} message", permanent=True)
+
+    def robot_error(self, code, errmsg, permanent: dict[int, str], retry: dict[int, float]) -> DeliveryError:
+        """The exception for a robot's error code: RetryLater, permanent or (unknown codes) transient.
+
+        `permanent` maps codes to a hint for the person fixing it; `retry` maps codes to seconds to wait.
+        """
+        text = redact(str(errmsg or "")).split(", hint:")[0].split(", more info")[0].strip()[:160]
+        message = f"{self.kind}: errcode {code} ({text or 'no message'})"
+        if code in retry:
+            return RetryLater(message, retry_after=retry[code])
+        if code in permanent:
+            return DeliveryError(f"{message}: {permanent[code]}", permanent=True)
+        return DeliveryError(message, permanent=False)

@@ -1,0 +1,281 @@
+"""The outbox worker: send due deliveries exactly once in the normal case, never lose one.
+
+A delivery is claimed (status 'sending') in the same transaction that takes a slot in its
+robot's rate window, and marked 'sent' only after the channel confirmed it. Transient
+errors come back with backoff; permanent ones park the row with the channel's message.
+A row left 'sending' by a process that died is sent again: the one case where a robot
+may see a message twice, when the process died after the robot took it but before the
+database heard so.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..db import Database
+from ..db.models import Delivery, OutboxLock, Robot, RobotSend, Station, utcnow
+from ..errors import AntifraudError, DeliveryError
+from ..secrets import redact
+from . import CHANNELS, Channel, Message, RetryLater, channel_for
+
+WINDOW = timedelta(seconds=60)
+SECOND = timedelta(seconds=1)
+LEASE = timedelta(minutes=10)  # a claim older than this is presumed dead, wherever it was made
+MAX_ATTEMPTS = 8
+UNFINISHED = ("pending", "sending")
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 15 s, 45 s, ... capped at 15 minutes."""
+    return timedelta(seconds=min(5 * 3 ** (attempts - 1), 900))
+
+
+@dataclass
+class Outcome:
+    delivery_id: int
+    group: str
+    kind: str
+    status: str  # sent | retry | parked
+    detail: str
+
+
+@dataclass
+class Sender:
+    db: Database
+    settings: Settings
+    sleep: Callable[[float], None] = time.sleep
+    environ: dict = field(default_factory=lambda: os.environ)
+    timeout: tuple | float | None = None
+    report: Callable[[Outcome], None] = lambda outcome: None
+    token: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+
+    # -- the loop ----------------------------------------------------------------------
+    def drain(self, subjects: list[str] | None = None, until: datetime | None = None, stop=None) -> bool:
+        """Send due rows (of these subjects, or all) until none is left or `until` passes.
+
+        Returns True when nothing of those subjects is pending or sending any more.
+        """
+        self.recover_abandoned()
+        while not (stop and stop.is_set()):
+            claimed, wake_at = self.claim_next(subjects)
+            if claimed is not None:
+                self.send(claimed)
+                continue
+            if wake_at is None:
+                return True
+            now = utcnow()
+            if until is not None and wake_at > until:
+                return False
+            self.sleep(max((wake_at - now).total_seconds(), 0.05))
+        return False
+
+    def send_due(self) -> int:
+        """One pass for the daemon: send what is due now, never wait. Returns how many were tried."""
+        self.recover_abandoned()
+        tried = 0
+        while True:
+            claimed, _ = self.claim_next(None, due_only=True)
+            if claimed is None:
+                return tried
+            self.send(claimed)
+            tried += 1
+
+    # -- claiming ----------------------------------------------------------------------
+    def claim_next(self, subjects, due_only: bool = False) -> tuple[int | None, datetime | None]:
+        """Claim one due row whose robot has a free slot; else (None, when to look again)."""
+        with self.db.session() as session:
+            now = utcnow()
+            # A write first: claims from every process queue up here (SQLite write lock, PostgreSQL row lock).
+            session.execute(update(OutboxLock).where(OutboxLock.id == 1).values(at=now))
+            query = select(Delivery).where(Delivery.status == "pending").order_by(Delivery.next_attempt_at, Delivery.id)
+            if subjects is not None:
+                query = query.where(Delivery.subject.in_(subjects))
+            wake_at = None
+            for row in session.scalars(query):
+                if row.next_attempt_at > now:
+                    wake_at = min(wake_at or row.next_attempt_at, row.next_attempt_at)
+                    continue
+                if self.waiting_for_earlier(session, row):
+                    continue
+                free_at = self.take_slot(session, row, now)
+                if free_at is not None:
+                    row.next_attempt_at = free_at
+                    wake_at = min(wake_at or free_at, free_at)
+                    continue
+                row.status, row.claimed_by, row.claimed_at = "sending", self.token, now
+                return row.id, None
+            if wake_at is None and not due_only and self.unfinished(session, subjects):
+                wake_at = now + SECOND  # rows another process is sending, or waiting on an earlier message
+            return None, wake_at
+
+    def waiting_for_earlier(self, session: Session, row: Delivery) -> bool:
+        """Image before text: a group's later message waits until the earlier one is settled."""
+        if row.sequence == 0:
+            return False
+        earlier = session.scalar(
+            select(Delivery.id).where(
+                Delivery.station_id == row.station_id,
+                Delivery.group_name == row.group_name,
+                Delivery.subject == row.subject,
+                Delivery.sequence < row.sequence,
+                Delivery.status.in_(UNFINISHED),
+            )
+        )
+        return earlier is not None
+
+    def take_slot(self, session: Session, row: Delivery, now: datetime) -> datetime | None:
+        """Record a request to the row's robot now, or return when its window has room."""
+        try:
+            channel = self.channel(session, row)
+            key = channel.robot_key
+        except AntifraudError:
+            return None  # let send() park it with the message
+        robot = session.get(Robot, key)
+        if robot is None:
+            robot = Robot(key=key, touched_at=now)
+            session.add(robot)
+        if robot.blocked_until is not None and robot.blocked_until > now:
+            return robot.blocked_until
+        for limit, span in ((channel.per_minute, WINDOW), (channel.per_second, SECOND)):
+            if not limit:
+                continue
+            recent = session.scalars(
+                select(RobotSend.at)
+                .where(RobotSend.robot_key == key, RobotSend.at > now - span)
+                .order_by(RobotSend.at.desc())
+                .limit(limit)
+            ).all()
+            if len(recent) >= limit:
+                return recent[-1] + span + timedelta(milliseconds=50)
+        robot.touched_at = now
+        session.add(RobotSend(robot_key=key, at=now))
+        return None
+
+    def unfinished(self, session: Session, subjects) -> bool:
+        query = select(Delivery.id).where(Delivery.status.in_(UNFINISHED)).limit(1)
+        if subjects is not None:
+            query = query.where(Delivery.subject.in_(subjects))
+        return session.scalar(query) is not None
+
+    def recover_abandoned(self) -> int:
+        """Rows left 'sending' by a process that is gone go back to 'pending'."""
+        host = socket.gethostname()
+        with self.db.session() as session:
+            rows = session.scalars(select(Delivery).where(Delivery.status == "sending")).all()
+            recovered = 0
+            for row in rows:
+                if row.claimed_by == self.token:
+                    continue
+                if _claim_is_dead(row.claimed_by or "", host) or row.claimed_at < utcnow() - LEASE:
+                    row.status, row.claimed_by = "pending", None
+                    row.last_error = "resent after the sending process stopped (the group may see it twice)"
+                    recovered += 1
+            session.execute(delete(RobotSend).where(RobotSend.at < utcnow() - timedelta(hours=1)))
+            return recovered
+
+    # -- sending -----------------------------------------------------------------------
+    def channel(self, session: Session, row: Delivery) -> Channel:
+        station = self.settings.station(session.get(Station, row.station_id).code)
+        group = next((g for g in station.groups if g.name == row.group_name), None)
+        if group is None:
+            raise DeliveryError(f"group {row.group_name!r} is no longer in the config", permanent=True)
+        folder = self.settings.resolve(self.settings.output_dir) / row.day.isoformat() / station.code
+        return channel_for(group, output_dir=folder, environ=self.environ, timeout=self.timeout)
+
+    def message(self, row: Delivery) -> Message:
+        image = self.settings.resolve(self.settings.output_dir) / row.image_path if row.image_path else None
+        return Message(
+            kind=row.kind,
+            text=row.body or "",
+            image=Path(image) if image else None,
+            title=row.title,
+            mentions=tuple(row.mentions or ()),
+            group=row.group_name,
+            day=row.day.isoformat(),
+        )
+
+    def send(self, delivery_id: int) -> Outcome:
+        with self.db.session() as session:
+            row = session.get(Delivery, delivery_id)
+            group, kind = row.group_name, row.kind
+            try:
+                channel = self.channel(session, row)
+                message = self.message(row)
+            except AntifraudError as exc:
+                channel, error = None, exc
+            else:
+                error = None
+        if channel is not None:
+            try:
+                confirmation = channel.send(message)
+            except AntifraudError as exc:
+                error = exc
+        outcome = self.settle(delivery_id, error, None if error else confirmation)
+        self.report(Outcome(delivery_id, group, kind, outcome[0], outcome[1]))
+        return Outcome(delivery_id, group, kind, *outcome)
+
+    def settle(self, delivery_id: int, error: AntifraudError | None, confirmation: str | None) -> tuple[str, str]:
+        now = utcnow()
+        with self.db.session() as session:
+            row = session.get(Delivery, delivery_id)
+            row.claimed_by = None
+            if error is None:
+                row.status, row.sent_at, row.confirmation, row.last_error = (
+                    "sent",
+                    now,
+                    (confirmation or "")[:200],
+                    None,
+                )
+                return "sent", row.confirmation
+            message = redact(str(error))
+            row.attempts += 1
+            row.last_error = message
+            if isinstance(error, RetryLater):
+                row.status, row.next_attempt_at = "pending", now + timedelta(seconds=error.retry_after)
+                if error.block_robot:
+                    self.block_robot(session, row, row.next_attempt_at)
+                return "retry", message
+            permanent = not isinstance(error, DeliveryError) or error.permanent
+            if permanent or row.attempts >= MAX_ATTEMPTS:
+                row.status = "parked"
+                return "parked", message
+            row.status, row.next_attempt_at = "pending", now + backoff(row.attempts)
+            return "retry", message
+
+    def block_robot(self, session: Session, row: Delivery, until: datetime) -> None:
+        try:
+            key = self.channel(session, row).robot_key
+        except AntifraudError:
+            return
+        robot = session.get(Robot, key) or Robot(key=key, touched_at=utcnow())
+        robot.blocked_until = max(until, robot.blocked_until or until)
+        session.add(robot)
+
+
+def _claim_is_dead(claimed_by: str, host: str) -> bool:
+    """A claim made on this host by a process that no longer runs."""
+    claim_host, _, rest = claimed_by.partition(":")
+    pid = rest.partition(":")[0]
+    if claim_host != host or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+__all__ = ["CHANNELS", "Outcome", "Sender", "backoff"]
