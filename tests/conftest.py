@@ -38,6 +38,15 @@ DUTY_CLERK = "内勤小周"
 
 
 @pytest.fixture
+def robots():
+    """A real HTTP server on 127.0.0.1 answering like the WeCom, DingTalk and Feishu robots."""
+    from robots import RobotServer
+
+    with RobotServer() as server:
+        yield server
+
+
+@pytest.fixture
 def frozen_clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller

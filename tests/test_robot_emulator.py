@@ -28,12 +28,6 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 GIF = b"GIF89a" + b"\x00" * 64
 
 
-@pytest.fixture
-def robots():
-    with RobotServer() as server:
-        yield server
-
-
 def post(url: str, body, timeout: float = 5) -> requests.Response:
     if isinstance(body, (bytes, str)):
         return requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=timeout)

@@ -38,8 +38,13 @@ def outbox_list(app: App, status, subject, output_format):
             query = query.where(Delivery.subject == subject)
         rows = [
             {
-                "id": d.id, "subject": d.subject, "group": d.group_name, "channel": d.channel, "kind": d.kind,
-                "status": d.status, "attempts": d.attempts,
+                "id": d.id,
+                "subject": d.subject,
+                "group": d.group_name,
+                "channel": d.channel,
+                "kind": d.kind,
+                "status": d.status,
+                "attempts": d.attempts,
                 "next_attempt_at": d.next_attempt_at.isoformat(timespec="seconds"),
                 "sent_at": d.sent_at.isoformat(timespec="seconds") if d.sent_at else None,
                 "last_error": d.last_error,
@@ -51,8 +56,16 @@ def outbox_list(app: App, status, subject, output_format):
         return
     table = Table("#", "subject", "group", "channel", "kind", "status", "tries", "last error", box=None)
     for r in rows:
-        table.add_row(str(r["id"]), r["subject"], r["group"], r["channel"], r["kind"], r["status"],
-                      str(r["attempts"]), r["last_error"] or "")
+        table.add_row(
+            str(r["id"]),
+            r["subject"],
+            r["group"],
+            r["channel"],
+            r["kind"],
+            r["status"],
+            str(r["attempts"]),
+            r["last_error"] or "",
+        )
     Console(width=200).print(table)
 
 
@@ -80,8 +93,13 @@ def outbox_retry(app: App, ids, all_parked):
 
 @outbox.command("drain")
 @config_option
-@click.option("--wait", "wait_seconds", type=click.IntRange(0, 3600), default=None,
-              help="Seconds to keep going while rows wait for a rate limit or retry (default: publish.wait_seconds).")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.IntRange(0, 3600),
+    default=None,
+    help="Seconds to keep going while rows wait for a rate limit or retry (default: publish.wait_seconds).",
+)
 @pass_app
 def outbox_drain(app: App, wait_seconds):
     """Send everything that is queued, now."""

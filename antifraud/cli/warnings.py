@@ -118,8 +118,13 @@ def warning_preview(app: App, day, station):
 @config_option
 @day_and_station
 @click.option("--dry-run", is_flag=True, help="Show what would be sent to which groups; send nothing.")
-@click.option("--wait", "wait_seconds", type=click.IntRange(0, 3600), default=None,
-              help="Seconds to wait for the robots (default: publish.wait_seconds).")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.IntRange(0, 3600),
+    default=None,
+    help="Seconds to wait for the robots (default: publish.wait_seconds).",
+)
 @pass_app
 def warning_publish(app: App, day, station, dry_run, wait_seconds):
     """Queue the warning for every target group and send it: image first, then the text."""
@@ -137,8 +142,10 @@ def warning_publish(app: App, day, station, dry_run, wait_seconds):
         if record is None:
             rendered, record = render_and_record(app, session, station, day)
             if record is None:
-                click.echo(f"{day.isoformat()} {station.code}: no incidents, and warning.quiet_day is 'none': "
-                           "nothing to publish")
+                click.echo(
+                    f"{day.isoformat()} {station.code}: no incidents, and warning.quiet_day is 'none': "
+                    "nothing to publish"
+                )
                 return
         created = publish(session, app.settings, station, record)
     click.echo(f"{day.isoformat()} {station.code}: queued {len(created)} new message(s)")

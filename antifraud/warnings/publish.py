@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..channels import CHANNELS
+from ..channels import channel_for
 from ..config import Group, Settings, Station
 from ..db.models import DailyWarning, Delivery, utcnow
 from ..errors import InputError
@@ -87,7 +87,7 @@ def plan_messages(station: Station, audiences, channels=None) -> list[PlannedMes
     for group in station.groups:
         if group.audience not in audiences or (channels is not None and group.channel not in channels):
             continue
-        channel = CHANNELS[group.channel]
+        channel = channel_for(group)  # an instance: DingTalk takes images only when configured to
         kinds = [k for k in ("image", TEXT_KIND.get(group.channel, "text")) if k in channel.kinds]
         planned += [PlannedMessage(group, kind, sequence) for sequence, kind in enumerate(kinds)]
     return planned
