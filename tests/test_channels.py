@@ -349,20 +349,20 @@ def test_dingtalk_image_needs_a_base_url(httpserver, png):
 
 def test_dingtalk_image_as_markdown_link(httpserver, png):
     httpserver.expect_request("/robot/send").respond_with_json({"errcode": 0, "errmsg": "ok"})
-    channel = ding(httpserver, environ={"AF_HOOK_IMAGE_BASE": "https://posters.example.org/shigu/"})
-    message = Message("image", image=png, day=DAY, title="反诈预警")
+    channel = ding(httpserver, environ={"AF_HOOK_IMAGE_BASE": "https://posters.example.org/"})
+    message = Message("image", image=png, image_ref=f"{DAY}/shigu/warning.png", day=DAY, title="反诈预警")
     assert channel.can_send(message)
     channel.send(message)
     assert httpserver.log[0][0].get_json() == {
         "msgtype": "markdown",
-        "markdown": {"title": "反诈预警", "text": f"![反诈预警](https://posters.example.org/shigu/{DAY}/warning.png)"},
+        "markdown": {"title": "反诈预警", "text": f"![反诈预警](https://posters.example.org/{DAY}/shigu/warning.png)"},
     }
 
 
 def test_dingtalk_image_base_must_be_https(httpserver, png):
     channel = ding(httpserver, environ={"AF_HOOK_IMAGE_BASE": "http://insecure.example.org"})
     with pytest.raises(ConfigError, match="AF_HOOK_IMAGE_BASE"):
-        channel.send(Message("image", image=png, day=DAY))
+        channel.send(Message("image", image=png, image_ref=f"{DAY}/shigu/warning.png", day=DAY))
 
 
 def test_dingtalk_refuses_long_content(httpserver):

@@ -29,6 +29,7 @@ class Message:
     kind: str  # "image" | "text" | "markdown"
     text: str = ""  # text or markdown body
     image: Path | None = None  # PNG/JPEG file for kind == "image"
+    image_ref: str = ""  # the image's path under output_dir ("2026-11-22/shigu/warning.png"), for URL-only robots
     title: str = ""  # a short title where the channel shows one (DingTalk markdown, Feishu post, folder files)
     mentions: tuple[str, ...] = ()  # mobile numbers to @-mention where the channel allows
     group: str = ""  # the group's name, for the folder channel and messages

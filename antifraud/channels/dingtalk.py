@@ -56,9 +56,9 @@ class DingTalk(Channel):
         base = (self.environ.get(self.image_base_env) or "").strip().rstrip("/")
         if not base.startswith("https://"):
             raise ConfigError(f"{self.image_base_env} must be a public https:// base URL for the posters")
-        if message.image is None or not message.day:
-            raise DeliveryError("dingtalk: an image message needs an image file and a day", permanent=True)
-        return f"{base}/{urllib.parse.quote(message.day)}/{urllib.parse.quote(message.image.name)}"
+        if not message.image_ref:
+            raise DeliveryError("dingtalk: an image message needs the image's path under output_dir", permanent=True)
+        return f"{base}/{urllib.parse.quote(message.image_ref)}"
 
     def signed_url(self) -> str:
         url = self.url

@@ -199,6 +199,7 @@ class Sender:
             kind=row.kind,
             text=row.body or "",
             image=Path(image) if image else None,
+            image_ref=row.image_path or "",
             title=row.title,
             mentions=tuple(row.mentions or ()),
             group=row.group_name,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from ..errors import AntifraudError
@@ -46,19 +44,25 @@ def run_checks(app: App):
         yield True, "database", f"{app.db.engine.url.render_as_string(hide_password=True)} ({count} incident(s))"
     except AntifraudError as exc:
         yield False, "database", str(exc)
-    for station in settings.stations:
+    from ..channels import channel_for
+
+    for station_index, station in enumerate(settings.stations):
         for index, group in enumerate(station.groups):
             if group.channel == "folder":
                 continue
+            channel = channel_for(group)
             for key in ("webhook_env", "secret_env"):
                 name = getattr(group, key)
-                if name and not os.environ.get(name):
+                try:
+                    if name:
+                        channel.secret(name, key)
+                except AntifraudError:
                     yield (
                         False,
                         "channels",
                         (
                             f"{station.code}: group {group.name!r} ({group.channel}) needs the environment "
-                            f"variable {name} (stations[{settings.stations.index(station)}].groups[{index}].{key})"
+                            f"variable {name} or {name}_FILE (stations[{station_index}].groups[{index}].{key})"
                         ),
                     )
     output = settings.resolve(settings.output_dir)
