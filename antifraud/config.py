@@ -184,6 +184,30 @@ class Calendar(Strict):
     workdays: list[date] = []
 
 
+class OutreachSettings(Strict):
+    """The rota rules; defaults are the Shigu police room's."""
+
+    talks_per_officer_min: int = Field(default=2, ge=0, le=10)
+    talks_per_officer_max: int = Field(default=3, ge=0, le=10)
+    talk_helpers_min: int = Field(default=1, ge=0, le=5)
+    talk_helpers_max: int = Field(default=2, ge=0, le=5)
+    stall_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["sat", "sun"]
+    stall_time: TimeWindow = "19:30-21:30"
+    stall_staff: int = Field(default=4, ge=1, le=20)
+    factory_cooldown_weeks: int = Field(default=4, ge=0, le=52)
+    fairness_weeks: int = Field(default=4, ge=1, le=52)
+    solver_seconds: float = Field(default=2.0, gt=0, le=120)
+    reminder_audience: Literal["residents", "staff", "volunteers"] = "volunteers"
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        for name in ("talks_per_officer", "talk_helpers"):
+            low, high = getattr(self, f"{name}_min"), getattr(self, f"{name}_max")
+            if low > high:
+                raise ValueError(f"{name}_min ({low}) is more than {name}_max ({high})")
+        return self
+
+
 class WarningSettings(Strict):
     quiet_day: Literal["none", "safety_tip"] = "none"
 
@@ -197,6 +221,7 @@ class Settings(Strict):
     schedule: Schedule = Schedule()
     calendar: Calendar = Calendar()
     warning: WarningSettings = WarningSettings()
+    outreach: OutreachSettings = OutreachSettings()
     categories: list[CategoryDef] = []
     stations: Annotated[list[Station], Field(min_length=1)]
 

@@ -159,7 +159,7 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("station_id", "group_name", "subject", "kind"),
+        UniqueConstraint("station_id", "group_name", "subject", "kind", "part"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
     )
 
@@ -171,6 +171,7 @@ class Delivery(Base):
     day: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(12))  # image | text | markdown
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # within (group, subject): image before text
+    part: Mapped[int] = mapped_column(Integer, default=0)  # a long text split into several messages
     title: Mapped[str] = mapped_column(String(80), default="")
     body: Mapped[str | None] = mapped_column(Text)  # text or markdown
     image_path: Mapped[str | None] = mapped_column(String(400))  # relative to output_dir
@@ -216,3 +217,48 @@ class OutboxLock(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RotaWeek(Base):
+    """A planned (and published) outreach week for a station."""
+
+    __tablename__ = "rota_weeks"
+    __table_args__ = (UniqueConstraint("station_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-W48"
+    monday: Mapped[date] = mapped_column(Date)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    objective: Mapped[float] = mapped_column(default=0.0)
+    optimal: Mapped[bool] = mapped_column(Boolean, default=False)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+
+    station: Mapped[Station] = relationship()
+    events: Mapped[list[RotaEvent]] = relationship(
+        back_populates="week_row", cascade="all, delete-orphan", order_by="RotaEvent.day, RotaEvent.start"
+    )
+
+
+class RotaEvent(Base):
+    """One factory talk or street stall with its people, and afterwards what happened."""
+
+    __tablename__ = "rota_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rota_week_id: Mapped[int] = mapped_column(ForeignKey("rota_weeks.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    start: Mapped[str] = mapped_column(String(5))  # HH:MM, station time
+    end: Mapped[str] = mapped_column(String(5))
+    kind: Mapped[str] = mapped_column(String(16))  # factory_talk | street_stall
+    site: Mapped[str] = mapped_column(String(80))
+    topic: Mapped[str | None] = mapped_column(String(80))
+    people: Mapped[list] = mapped_column(JSON, default=list)  # [{"name", "role"}], lead or officer first
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    leaflets: Mapped[int | None] = mapped_column(Integer)
+    registrations: Mapped[int | None] = mapped_column(Integer)  # anti-fraud app sign-ups
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(60))
+
+    week_row: Mapped[RotaWeek] = relationship(back_populates="events")

@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("part", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=80), nullable=False),
         sa.Column("body", sa.Text(), nullable=True),
         sa.Column("image_path", sa.String(length=400), nullable=True),
@@ -83,7 +84,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], name=op.f("fk_deliveries_station_id_stations")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
-        sa.UniqueConstraint("station_id", "group_name", "subject", "kind", name=op.f("uq_deliveries_station_id")),
+        sa.UniqueConstraint(
+            "station_id", "group_name", "subject", "kind", "part", name=op.f("uq_deliveries_station_id")
+        ),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.create_index("ix_deliveries_due", ["status", "next_attempt_at"], unique=False)
