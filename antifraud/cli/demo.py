@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import click
 
@@ -65,3 +66,24 @@ def demo(app: App):
     click.echo(f"\nready to forward by hand to WeChat groups that have no robot ({forward}):")
     for path in sorted(p for p in forward.rglob("*") if p.is_file()):
         click.echo(f"  {path.relative_to(forward)}")
+
+    from ..outreach.planner import plan_week
+    from ..outreach.service import build_input, store_plan, week_of
+    from .outreach import write_outputs
+
+    monday = today + timedelta(days=7 - today.weekday())
+    week = week_of(monday)
+    with app.db.session() as session:
+        plan_input, note = build_input(session, settings, station, monday, replan=False)
+        result = plan_week(plan_input)
+        store_plan(session, station, week, monday, result)
+    paths = write_outputs(app, station, week, monday, result.events)
+    talks = sum(e.kind == "factory_talk" for e in result.events)
+    click.echo(
+        f"\nnext week's outreach rota ({week}): {talks} factory talks, {len(result.events) - talks} street stalls, "
+        f"{'proven optimal' if result.optimal else 'best found'} in {result.solve_seconds:.2f} s"
+    )
+    for problem in result.problems:
+        click.echo(f"  未满足: {problem}")
+    for path in paths.values():
+        click.echo(f"  {path}")

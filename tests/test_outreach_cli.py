@@ -1,0 +1,147 @@
+"""Outreach through the command line: plan, keep, replan, publish, remind, record, report."""
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from antifraud.config import load_settings
+from antifraud.db import open_database
+from antifraud.outreach.checker import check_plan
+from antifraud.outreach.service import as_event, build_input, find_week
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def shigu(config_file, robots, monkeypatch):
+    """The example Shigu config, with its robot groups pointed at the local robot server."""
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    text = text.replace("channel: dingtalk", "channel: wecom").replace(
+        "        secret_env: AF_DINGTALK_VOLUNTEERS_SECRET\n", ""
+    )
+    config_file.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("AF_WECOM_STAFF", robots.wecom_url("staff"))
+    monkeypatch.setenv("AF_WECOM_RESIDENTS_1", robots.wecom_url("residents"))
+    monkeypatch.setenv("AF_DINGTALK_VOLUNTEERS", robots.wecom_url("volunteers"))
+    return config_file
+
+
+def test_plan_writes_the_rota_and_obeys_every_rule(run, shigu):
+    result = run("outreach", "plan", "--week", "2026-W49", "--format", "json")
+    assert result.code == 0, result.err
+    events = json.loads(result.out)
+    assert {tuple(sorted(e)) for e in events} == {("date", "end", "kind", "people", "site", "start", "topic")}
+    talks = [e for e in events if e["kind"] == "factory_talk"]
+    stalls = [e for e in events if e["kind"] == "street_stall"]
+    assert 6 <= len(talks) <= 9 and len(stalls) == 6
+    assert all(e["start"] == "19:30" and e["end"] == "21:30" and len(e["people"]) >= 4 for e in stalls)
+    folder = shigu.parent / "posters" / "rota" / "2026-W49" / "shigu"
+    assert sorted(p.name for p in folder.iterdir()) == ["rota.ics", "rota.png", "rota.txt", "rota.xlsx"]
+    settings = load_settings(shigu)
+    db = open_database(settings)
+    with db.session() as session:
+        plan_input, note = build_input(session, settings, settings.stations[0], date(2026, 11, 30), replan=False)
+        stored = [as_event(r) for r in find_week(session, settings.stations[0], "2026-W49").events]
+    assert note is None
+    assert check_plan(plan_input, stored) == []
+
+
+def test_a_planned_week_is_kept_unless_replanned(run, shigu):
+    first = json.loads(run("outreach", "plan", "--week", "2026-W49", "--format", "json").out)
+    again = run("outreach", "plan", "--week", "2026-W49")
+    assert "kept as published (--replan to plan again)" in again.out
+    assert json.loads(run("outreach", "plan", "--week", "2026-W49", "--format", "json").out) == first
+    replanned = json.loads(run("outreach", "plan", "--week", "2026-W49", "--replan", "--format", "json").out)
+    assert replanned == first  # nothing changed, so the solver keeps every assignment
+
+
+def test_holiday_weeks(run, shigu):
+    w40 = json.loads(run("outreach", "plan", "--week", "2026-W40", "--format", "json").out)
+    assert {e["date"] for e in w40 if e["kind"] == "factory_talk"} <= {"2026-09-28", "2026-09-29", "2026-09-30"}
+    w41 = json.loads(run("outreach", "plan", "--week", "2026-W41", "--format", "json").out)
+    assert {e["date"] for e in w41 if e["kind"] == "factory_talk"} <= {"2026-10-08", "2026-10-09", "2026-10-10"}
+    assert {e["date"] for e in w41 if e["kind"] == "street_stall"} == {"2026-10-10", "2026-10-11"}
+
+
+def test_unknown_calendar_year_falls_back_and_says_so(run, shigu):
+    result = run("outreach", "plan", "--week", "2030-W02")
+    assert result.code == 0, result.err
+    assert "note: China's official calendar for 2030 is not known" in result.out
+
+
+def test_infeasible_rules_are_reported_in_plain_words(run, shigu):
+    text = shigu.read_text(encoding="utf-8").replace("stall_staff: 4 ", "stall_staff: 12 ")
+    shigu.write_text(text, encoding="utf-8")
+    result = run("outreach", "plan", "--week", "2026-W49")
+    assert result.code == 0
+    assert re.search(r"未满足: 2026-12-05 周六 石鼓\S+ 需要12人（含1名带队），只有\d+人有空", result.out), result.out
+    assert (shigu.parent / "posters" / "rota" / "2026-W49" / "shigu" / "rota.png").exists()
+
+
+@pytest.mark.parametrize("week", ["2026-48", "W48", "2026-W54", "next"])
+def test_bad_week_is_exit_2(run, shigu, week):
+    result = run("outreach", "plan", "--week", week)
+    assert result.code == 2 and f"--week: {week!r} is not an ISO week like 2026-W48" in result.err
+
+
+def test_publish_and_remind_reach_the_groups(run, shigu, robots, frozen_clock):
+    run("outreach", "plan", "--week", "2026-W48")
+    published = run("outreach", "publish", "--week", "2026-W48")
+    assert published.code == 0, published.out + published.err
+    for key in ("volunteers", "staff"):
+        assert [m["msgtype"] for m in robots.messages(key)][0] == "image"
+        assert "text" in [m["msgtype"] for m in robots.messages(key)]
+    assert robots.messages("residents") == []
+    assert run("outreach", "publish", "--week", "2026-W48").out.startswith("2026-W48 shigu: queued 0 new")
+
+    frozen_clock.move_to("2026-11-27T18:00:00+08:00")  # Friday evening: remind Saturday's people
+    reminded = run("outreach", "remind")
+    assert reminded.code == 0, reminded.err
+    [message] = reminders(robots)
+    text = message["body"]["text"]
+    assert "11月28日（周六）" in text["content"] and "石鼓广场" in text["content"]
+    assert text["mentioned_mobile_list"] and all(re.fullmatch(r"1\d{10}", p) for p in text["mentioned_mobile_list"])
+    run("outreach", "remind")
+    assert len(reminders(robots)) == 1  # once per day and group, however often it runs
+
+
+def reminders(robots):
+    return [m for m in robots.messages("volunteers") if "明日排班提醒" in json.dumps(m["body"], ensure_ascii=False)]
+
+
+def test_record_and_report(run, shigu, frozen_clock):
+    events = json.loads(run("outreach", "plan", "--week", "2026-W48", "--format", "json").out)
+    stall = next(e for e in events if e["kind"] == "street_stall" and e["date"] == "2026-11-28")
+    early = run("outreach", "record", "--date", "2026-11-28", "--site", stall["site"], "--attendance", "120")
+    assert early.code == 2 and "is in the future" in early.err
+    frozen_clock.move_to("2026-11-29T10:00:00+08:00")
+    done = run(
+        "outreach",
+        "record",
+        "--date",
+        "2026-11-28",
+        "--site",
+        stall["site"],
+        "--attendance",
+        "120",
+        "--leaflets",
+        "300",
+        "--registrations",
+        "45",
+        "--notes",
+        "群众反响热烈",
+    )
+    assert done.code == 0, done.err
+    missing = run("outreach", "record", "--date", "2026-11-28", "--site", "不存在的广场", "--attendance", "1")
+    assert missing.code == 2 and "no planned event at '不存在的广场'" in missing.err
+    report = json.loads(run("outreach", "report", "--from", "2026-11-23", "--to", "2026-11-29", "--format", "json").out)
+    assert report["street_stall"] == {
+        "planned": 6,
+        "recorded": 1,
+        "attendance": 120,
+        "leaflets": 300,
+        "registrations": 45,
+    }
