@@ -177,6 +177,8 @@ class Schedule(Strict):
     warning_publish: HHMM = "08:00"
     rota_plan: Annotated[str, AfterValidator(_weekly)] = "fri 16:00"
     reminders: HHMM = "18:00"
+    backup: HHMM = "03:00"  # nightly copy of an SQLite database
+    outbox_seconds: int = Field(default=30, ge=5, le=3600)  # how often the daemon sends what is due
 
 
 class Calendar(Strict):
@@ -217,6 +219,8 @@ class Settings(Strict):
     database: str = "sqlite:///antifraud.db"
     output_dir: Path = Path("posters")
     templates_dir: Path = Path("templates")
+    backup_dir: Path = Path("backups")
+    backup_keep: int = Field(default=7, ge=1, le=365)  # nightly SQLite copies kept
     publish: Publish = Publish()
     schedule: Schedule = Schedule()
     calendar: Calendar = Calendar()

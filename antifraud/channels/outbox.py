@@ -80,16 +80,17 @@ class Sender:
             self.sleep(max((wake_at - now).total_seconds(), 0.05))
         return False
 
-    def send_due(self) -> int:
+    def send_due(self, stop=None) -> int:
         """One pass for the daemon: send what is due now, never wait. Returns how many were tried."""
         self.recover_abandoned()
         tried = 0
-        while True:
+        while not (stop and stop.is_set()):
             claimed, _ = self.claim_next(None, due_only=True)
             if claimed is None:
                 return tried
             self.send(claimed)
             tried += 1
+        return tried
 
     # -- claiming ----------------------------------------------------------------------
     def claim_next(self, subjects, due_only: bool = False) -> tuple[int | None, datetime | None]:

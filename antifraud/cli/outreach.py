@@ -17,25 +17,10 @@ def outreach():
     """Factory talks (下工厂宣讲) and weekend street stalls (摆摊宣传): rotas, reminders, records."""
 
 
-def _week_label(week: str, monday) -> str:
-    sunday = monday + timedelta(days=6)
-    year, number = week.split("-W")
-    return f"{year}年第{int(number)}周 {monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日"
-
-
 def write_outputs(app: App, station, week: str, monday, events) -> dict:
-    from ..outreach.outputs import write_rota
+    from ..outreach.outputs import write_week
 
-    folder = app.settings.resolve(app.settings.output_dir) / "rota" / week / station.code
-    return write_rota(
-        folder,
-        station.name,
-        _week_label(week, monday),
-        week,
-        events,
-        app.settings.resolve(app.settings.templates_dir),
-        app.settings.station_timezone(station).key,
-    )
+    return write_week(app.settings, station, week, monday, events)
 
 
 @outreach.command("plan")

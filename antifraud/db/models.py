@@ -140,12 +140,13 @@ class DailyWarning(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
     day: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | approved | published
+    # draft | approved | published; "silent" for a quiet day that config says not to post about
+    status: Mapped[str] = mapped_column(String(12), default="draft")
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
     incidents: Mapped[int] = mapped_column(Integer, default=0)
-    image_path: Mapped[str] = mapped_column(String(400))  # relative to output_dir
-    text: Mapped[str] = mapped_column(Text)
-    markdown: Mapped[str] = mapped_column(Text)
+    image_path: Mapped[str | None] = mapped_column(String(400))  # relative to output_dir
+    text: Mapped[str | None] = mapped_column(Text)
+    markdown: Mapped[str | None] = mapped_column(Text)
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(60))
@@ -262,3 +263,17 @@ class RotaEvent(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(60))
 
     week_row: Mapped[RotaWeek] = relationship(back_populates="events")
+
+
+class DutyRun(Base):
+    """What the daemon did when: for `antifraud jobs` and `antifraud status`."""
+
+    __tablename__ = "duty_runs"
+    __table_args__ = (Index("ix_duty_runs_duty_started", "duty", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    duty: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(10), default="running")  # running | ok | idle | error
+    message: Mapped[str | None] = mapped_column(Text)

@@ -355,3 +355,24 @@ def rota_ics(
         calendar.add_component(entry)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def week_label(week: str, monday: date) -> str:
+    """'2026-W48' -> '2026年第48周 11月23日—11月29日'."""
+    sunday = monday + timedelta(days=6)
+    year, number = week.split("-W")
+    return f"{year}年第{int(number)}周 {monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日"
+
+
+def write_week(settings, station, week: str, monday: date, events) -> dict[str, Path]:
+    """The week's rota files under output_dir/rota/WEEK/STATION/."""
+    folder = settings.resolve(settings.output_dir) / "rota" / week / station.code
+    return write_rota(
+        folder,
+        station.name,
+        week_label(week, monday),
+        week,
+        events,
+        settings.resolve(settings.templates_dir),
+        settings.station_timezone(station).key,
+    )

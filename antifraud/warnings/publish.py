@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..channels import channel_for
 from ..config import Group, Settings, Station
-from ..db.models import DailyWarning, Delivery, utcnow
+from ..db.models import DailyWarning, Delivery, Incident, utcnow
 from ..errors import InputError
 from ..incidents.service import station_row
 from .content import cn_date
@@ -40,6 +40,24 @@ def record_render(session: Session, settings: Settings, station: Station, render
         delivery.body = row.markdown if delivery.kind == "markdown" else row.text if delivery.kind == "text" else None
         delivery.image_path = row.image_path if delivery.kind == "image" else None
     return row
+
+
+def record_silent(session: Session, station: Station, day: date) -> DailyWarning:
+    """A quiet day that config says not to post about: remembered, so nobody asks again."""
+    row = find_warning(session, station, day) or DailyWarning(station=station_row(session, station.code), day=day)
+    row.status, row.quiet, row.incidents, row.rendered_at = "silent", True, 0, utcnow()
+    session.add(row)
+    return row
+
+
+def is_stale(session: Session, warning: DailyWarning) -> bool:
+    """Incidents of the day were entered or changed after the warning was rendered."""
+    changed = session.scalar(
+        select(func.max(Incident.updated_at)).where(
+            Incident.station_id == warning.station_id, Incident.day == warning.day
+        )
+    )
+    return changed is not None and changed > warning.rendered_at
 
 
 def find_warning(session: Session, station: Station, day: date) -> DailyWarning | None:

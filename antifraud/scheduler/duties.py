@@ -1,0 +1,219 @@
+"""The daemon's duties. Each asks the database what is still owed and does exactly that,
+so running one twice, late, or after a crash is harmless. The clock is read, never kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from threading import Event
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..channels.outbox import Sender
+from ..config import WEEKDAYS, Settings, Station
+from ..db import Database
+from ..db.models import DailyWarning, utcnow
+from ..incidents.categories import Categories
+from ..incidents.service import station_row
+
+CATCH_UP_DAYS = 3  # missed warnings older than this are stale news: not rendered or posted any more
+
+
+@dataclass
+class Context:
+    db: Database
+    settings: Settings
+    categories: Categories
+    stop: Event = field(default_factory=Event)
+    sender: Sender | None = None
+
+    def __post_init__(self):
+        if self.sender is None:
+            self.sender = Sender(self.db, self.settings)
+
+
+def local_now(settings: Settings, station: Station) -> datetime:
+    return utcnow().astimezone(settings.station_timezone(station))
+
+
+def at(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def _recent_days(now: datetime, ready: bool) -> list[date]:
+    """Reported days still worth posting: the last few, yesterday only once its hour has come."""
+    today = now.date()
+    days = [today - timedelta(days=n) for n in range(CATCH_UP_DAYS, 1, -1)]
+    return days + [today - timedelta(days=1)] if ready else days
+
+
+def warnings_owed(session: Session, settings: Settings, station: Station) -> list[date]:
+    now = local_now(settings, station)
+    days = _recent_days(now, now.time() >= at(settings.schedule.warning_render))
+    done = set(
+        session.scalars(
+            select(DailyWarning.day).where(
+                DailyWarning.station_id == station_row(session, station.code).id, DailyWarning.day.in_(days)
+            )
+        )
+    )
+    return [d for d in days if d not in done]
+
+
+def render_warnings(ctx: Context) -> str:
+    from ..warnings.publish import record_render, record_silent
+    from ..warnings.service import render_warning
+
+    done = []
+    for station in ctx.settings.stations:
+        with ctx.db.session() as session:
+            owed = warnings_owed(session, ctx.settings, station)
+        for day in owed:
+            yesterday = local_now(ctx.settings, station).date() - timedelta(days=1)
+            with ctx.db.session() as session:
+                rendered = render_warning(session, ctx.settings, ctx.categories, station, day)
+                if rendered is None or (rendered.facts.quiet and day < yesterday):
+                    record_silent(session, station, day)  # an old quiet day's safety tip is not news
+                else:
+                    record_render(session, ctx.settings, station, rendered)
+            done.append(f"{station.code} {day.isoformat()}")
+    return f"rendered {', '.join(done)}" if done else ""
+
+
+def publications_owed(session: Session, settings: Settings, station: Station) -> list[DailyWarning]:
+    now = local_now(settings, station)
+    days = _recent_days(now, now.time() >= at(settings.schedule.warning_publish))
+    return list(
+        session.scalars(
+            select(DailyWarning).where(
+                DailyWarning.station_id == station_row(session, station.code).id,
+                DailyWarning.day.in_(days),
+                DailyWarning.status == "approved",
+            )
+        )
+    )
+
+
+def publish_warnings(ctx: Context) -> str:
+    from ..warnings.publish import is_stale, publish, record_render
+    from ..warnings.service import render_warning
+
+    done = []
+    for station in ctx.settings.stations:
+        with ctx.db.session() as session:
+            for warning in publications_owed(session, ctx.settings, station):
+                if is_stale(session, warning):  # incidents entered after the morning render
+                    rendered = render_warning(session, ctx.settings, ctx.categories, station, warning.day)
+                    if rendered is None or record_render(session, ctx.settings, station, rendered).status != "approved":
+                        continue
+                created = publish(session, ctx.settings, station, warning)
+                done.append(f"{station.code} {warning.day.isoformat()} ({len(created)} messages)")
+    if done:
+        ctx.sender.send_due(ctx.stop)
+    return f"published {', '.join(done)}" if done else ""
+
+
+def rota_week_due(settings: Settings, now: datetime) -> date | None:
+    """The Monday of the week to plan once the weekly planning hour has come."""
+    weekday, hhmm = settings.schedule.rota_plan.split()
+    monday = now.date() - timedelta(days=now.weekday())
+    planning = datetime.combine(monday + timedelta(days=WEEKDAYS.index(weekday)), at(hhmm), now.tzinfo)
+    return monday + timedelta(days=7) if now >= planning else None
+
+
+def plan_rotas(ctx: Context) -> str:
+    from ..outreach.outputs import rota_text_chunks, write_week
+    from ..outreach.planner import plan_week
+    from ..outreach.publish import queue_rota
+    from ..outreach.service import build_input, find_week, store_plan, week_of
+
+    done = []
+    for station in ctx.settings.stations:
+        if not station.people:
+            continue
+        monday = rota_week_due(ctx.settings, local_now(ctx.settings, station))
+        if monday is None:
+            continue
+        week = week_of(monday)
+        with ctx.db.session() as session:
+            if find_week(session, station, week) is not None:
+                continue
+            plan_input, _ = build_input(session, ctx.settings, station, monday, replan=False)
+            result = plan_week(plan_input)
+            store_plan(session, station, week, monday, result)
+            paths = write_week(ctx.settings, station, week, monday, result.events)
+            text = paths["txt"].read_text(encoding="utf-8")
+            queue_rota(session, ctx.settings, station, week, monday, paths["png"], rota_text_chunks(text))
+        done.append(f"{station.code} {week}" + (f" ({len(result.problems)} rule(s) unmet)" if result.problems else ""))
+    if done:
+        ctx.sender.send_due(ctx.stop)
+    return f"planned {', '.join(done)}" if done else ""
+
+
+def send_reminders(ctx: Context) -> str:
+    from ..outreach.publish import queue_reminders
+
+    done = []
+    for station in ctx.settings.stations:
+        now = local_now(ctx.settings, station)
+        if now.time() < at(ctx.settings.schedule.reminders):
+            continue
+        tomorrow = now.date() + timedelta(days=1)
+        with ctx.db.session() as session:
+            created = queue_reminders(session, ctx.settings, station, tomorrow)
+        if created:
+            done.append(f"{station.code} {tomorrow.isoformat()}")
+    if done:
+        ctx.sender.send_due(ctx.stop)
+    return f"reminded for {', '.join(done)}" if done else ""
+
+
+def drain_outbox(ctx: Context) -> str:
+    tried = ctx.sender.send_due(ctx.stop)
+    return f"sent or retried {tried} message(s)" if tried else ""
+
+
+def backup_path(settings: Settings, day: date) -> Path:
+    return settings.resolve(settings.backup_dir) / f"antifraud-{day:%Y%m%d}.db"
+
+
+def backup_database(ctx: Context) -> str:
+    """A consistent copy of an SQLite database once a night; PostgreSQL has its own tools."""
+    engine = ctx.db.engine
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return ""
+    now = utcnow().astimezone(ctx.settings.station_timezone(ctx.settings.stations[0]))
+    if now.time() < at(ctx.settings.schedule.backup):
+        return ""
+    target = backup_path(ctx.settings, now.date())
+    if target.exists():
+        return ""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    source = sqlite3.connect(engine.url.database)
+    try:
+        copy = sqlite3.connect(partial)
+        with copy:
+            source.backup(copy)
+        copy.close()
+    finally:
+        source.close()
+    partial.replace(target)
+    old = sorted(target.parent.glob("antifraud-*.db"))[: -ctx.settings.backup_keep]
+    for path in old:
+        path.unlink()
+    return f"backed up to {target}"
+
+
+DUTIES = {
+    "warning_render": render_warnings,
+    "warning_publish": publish_warnings,
+    "rota_plan": plan_rotas,
+    "reminders": send_reminders,
+    "outbox": drain_outbox,
+    "backup": backup_database,
+}
