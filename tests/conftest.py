@@ -37,6 +37,24 @@ stations:
 DUTY_CLERK = "内勤小周"
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    from postgres import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A fresh, empty PostgreSQL database for one test."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:50]
+    return postgres_server.create_database(name)
+
+
 @pytest.fixture
 def robots():
     """A real HTTP server on 127.0.0.1 answering like the WeCom, DingTalk and Feishu robots."""
