@@ -28,7 +28,24 @@ def run_command(app: App, log_format, standby):
     from ..scheduler.duties import Context
 
     configure_logging(log_format)
-    run(Context(app.db, app.settings, app.categories), standby=standby)
+    run(Context(app.db, app.settings, app.categories, config_path=app.config_path.resolve()), standby=standby)
+
+
+@cli.command("duty")
+@config_option
+@click.argument(
+    "name", type=click.Choice(["warning_render", "warning_publish", "rota_plan", "reminders", "outbox", "backup"])
+)
+@pass_app
+def duty_command(app: App, name):
+    """Do one of the daemon's duties now (whatever it owes); the daemon runs heavy ones this way."""
+    from ..scheduler.daemon import configure_logging
+    from ..scheduler.duties import Context
+    from ..scheduler.runner import run_duty
+
+    configure_logging("text")
+    message = run_duty(Context(app.db, app.settings, app.categories), name)
+    click.echo(message or f"{name}: nothing owed")
 
 
 @cli.command("jobs")

@@ -23,7 +23,7 @@ from ..errors import ConfigError
 from ..secrets import redact
 from . import jobs
 from .duties import DUTIES, Context
-from .runner import run_duty
+from .runner import run_job
 
 log = logging.getLogger("antifraud.daemon")
 
@@ -150,7 +150,7 @@ def run(ctx: Context, standby: bool = False) -> None:
             for name in DUTIES:  # on start, whatever is owed is done at once
                 if ctx.stop.is_set():
                     return
-                run_duty(ctx, name)
+                run_job(ctx, name)
             scheduler = BlockingScheduler(
                 executors={"default": ThreadPoolExecutor(max_workers=1)},  # duties take turns on the database
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},

@@ -30,6 +30,7 @@ class Context:
     categories: Categories
     stop: Event = field(default_factory=Event)
     sender: Sender | None = None
+    config_path: Path | None = None  # for duties run in a child process
 
     def __post_init__(self):
         if self.sender is None:

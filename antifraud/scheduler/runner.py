@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 from ..db.models import DutyRun, utcnow
 from ..secrets import redact
@@ -37,3 +39,39 @@ def run_duty(ctx: Context, name: str) -> str:
                 DutyRun.duty == name, DutyRun.outcome == "idle", DutyRun.id != run_id
             ).delete()
     return message
+
+
+# Duties that load Pillow, fonts or OR-Tools run in a child process, so the daemon itself
+# stays small while idle and a crash in native code cannot take it down.
+ISOLATED = ("warning_render", "warning_publish", "rota_plan")
+
+
+def owed(ctx: Context, name: str) -> bool:
+    """Cheap database-only check: would this duty have anything to do now?"""
+    from ..outreach.service import find_week, week_of
+    from .duties import local_now, publications_owed, rota_week_due, warnings_owed
+
+    with ctx.db.session() as session:
+        for station in ctx.settings.stations:
+            if name == "warning_render" and warnings_owed(session, ctx.settings, station):
+                return True
+            if name == "warning_publish" and publications_owed(session, ctx.settings, station):
+                return True
+            if name == "rota_plan" and station.people:
+                monday = rota_week_due(ctx.settings, local_now(ctx.settings, station))
+                if monday is not None and find_week(session, station, week_of(monday)) is None:
+                    return True
+    return False
+
+
+def run_job(ctx: Context, name: str) -> None:
+    """What the scheduler calls: heavy duties in a child process when owed, the rest here."""
+    if name not in ISOLATED or ctx.config_path is None:
+        run_duty(ctx, name)
+        return
+    if ctx.stop.is_set() or not owed(ctx, name):
+        return
+    command = [sys.executable, "-m", "antifraud", "duty", name, "--config", str(ctx.config_path)]
+    result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=1800)
+    if result.returncode != 0:
+        log.error("duty process failed", extra={"duty": name, "detail": f"exit code {result.returncode}"})
