@@ -10,6 +10,7 @@ database heard so.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -29,6 +30,7 @@ from ..errors import AntifraudError, DeliveryError
 from ..secrets import redact
 from . import CHANNELS, Channel, Message, RetryLater, channel_for
 
+log = logging.getLogger("antifraud.outbox")
 WINDOW = timedelta(seconds=60)
 SECOND = timedelta(seconds=1)
 LEASE = timedelta(minutes=10)  # a claim older than this is presumed dead, wherever it was made
@@ -251,6 +253,7 @@ class Sender:
             permanent = not isinstance(error, DeliveryError) or error.permanent
             if permanent or row.attempts >= MAX_ATTEMPTS:
                 row.status = "parked"
+                log.warning("delivery parked", extra={"detail": f"#{row.id} {row.group_name} {row.kind}: {message}"})
                 return "parked", message
             row.status, row.next_attempt_at = "pending", now + backoff(row.attempts)
             return "retry", message

@@ -10,16 +10,18 @@ from sqlalchemy import func, select
 from ..db.models import Delivery, DutyRun, utcnow
 from . import App, cli, config_option, format_option, pass_app
 
-
-@cli.command("run")
-@config_option
-@click.option(
+log_format_option = click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
     help="One line per event on stderr, as text or JSON.",
 )
+
+
+@cli.command("run")
+@config_option
+@log_format_option
 @click.option("--standby", is_flag=True, help="Wait for the active daemon to stop, then take over.")
 @pass_app
 def run_command(app: App, log_format, standby):
@@ -28,7 +30,8 @@ def run_command(app: App, log_format, standby):
     from ..scheduler.duties import Context
 
     configure_logging(log_format)
-    run(Context(app.db, app.settings, app.categories, config_path=app.config_path.resolve()), standby=standby)
+    config_path = app.config_path.resolve()
+    run(Context(app.db, app.settings, app.categories, config_path=config_path, log_format=log_format), standby=standby)
 
 
 @cli.command("duty")
@@ -36,14 +39,15 @@ def run_command(app: App, log_format, standby):
 @click.argument(
     "name", type=click.Choice(["warning_render", "warning_publish", "rota_plan", "reminders", "outbox", "backup"])
 )
+@log_format_option
 @pass_app
-def duty_command(app: App, name):
+def duty_command(app: App, name, log_format):
     """Do one of the daemon's duties now (whatever it owes); the daemon runs heavy ones this way."""
     from ..scheduler.daemon import configure_logging
     from ..scheduler.duties import Context
     from ..scheduler.runner import run_duty
 
-    configure_logging("text")
+    configure_logging(log_format)
     message = run_duty(Context(app.db, app.settings, app.categories), name)
     click.echo(message or f"{name}: nothing owed")
 

@@ -49,6 +49,10 @@ def triggers(settings) -> dict:
 
 
 # -- one active daemon ---------------------------------------------------------------------
+class Stopped(Exception):
+    """Told to stop while waiting as a standby: the lock was never taken."""
+
+
 @contextmanager
 def single_instance(db, standby: bool = False, poll=5.0, stop=None):
     """Hold the database's daemon lock: a file lock for SQLite, an advisory lock for PostgreSQL."""
@@ -63,7 +67,7 @@ def single_instance(db, standby: bool = False, poll=5.0, stop=None):
                         "(start this one with --standby to take over when it stops)"
                     )
                 if stop is not None and stop.wait(poll):
-                    return
+                    raise Stopped
             try:
                 yield
             finally:
@@ -88,7 +92,7 @@ def single_instance(db, standby: bool = False, poll=5.0, stop=None):
                         f"another `antifraud run` (pid {holder}) is active on {database}; only one may run"
                     ) from None
                 if stop is not None and stop.wait(poll):
-                    return
+                    raise Stopped
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -149,7 +153,7 @@ def run(ctx: Context, standby: bool = False) -> None:
             jobs.CONTEXT = ctx
             for name in DUTIES:  # on start, whatever is owed is done at once
                 if ctx.stop.is_set():
-                    return
+                    break  # the scheduler is then never started; "stopped" is still logged
                 run_job(ctx, name)
             scheduler = BlockingScheduler(
                 executors={"default": ThreadPoolExecutor(max_workers=1)},  # duties take turns on the database
@@ -168,6 +172,6 @@ def run(ctx: Context, standby: bool = False) -> None:
                 ctx.stop.set()  # the running duty stops between messages
                 if scheduler.running:
                     scheduler.shutdown(wait=True)
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, Stopped):
         ctx.stop.set()
     log.info("stopped")

@@ -31,6 +31,7 @@ class Context:
     stop: Event = field(default_factory=Event)
     sender: Sender | None = None
     config_path: Path | None = None  # for duties run in a child process
+    log_format: str = "text"  # the child process logs as the daemon does
 
     def __post_init__(self):
         if self.sender is None:

@@ -69,9 +69,21 @@ def run_job(ctx: Context, name: str) -> None:
     if name not in ISOLATED or ctx.config_path is None:
         run_duty(ctx, name)
         return
-    if ctx.stop.is_set() or not owed(ctx, name):
+    if ctx.stop.is_set():
+        return
+    if not owed(ctx, name):
+        record_idle(ctx, name)
         return
     command = [sys.executable, "-m", "antifraud", "duty", name, "--config", str(ctx.config_path)]
+    command += ["--log-format", ctx.log_format]
     result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=1800)
     if result.returncode != 0:
         log.error("duty process failed", extra={"duty": name, "detail": f"exit code {result.returncode}"})
+
+
+def record_idle(ctx: Context, name: str) -> None:
+    """An idle check of an isolated duty still shows in `antifraud jobs`."""
+    with ctx.db.session() as session:
+        now = utcnow()
+        session.query(DutyRun).filter(DutyRun.duty == name, DutyRun.outcome == "idle").delete()
+        session.add(DutyRun(duty=name, started_at=now, finished_at=now, outcome="idle"))
