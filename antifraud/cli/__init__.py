@@ -46,6 +46,9 @@ class App:
         station = self.settings.station(station_code)
         return datetime.now(self.settings.station_timezone(station)).date()
 
+    def wait_seconds(self, given: int | None) -> int:
+        return self.settings.publish.wait_seconds if given is None else given
+
     def yesterday(self, station_code: str | None = None) -> date:
         return self.today(station_code) - timedelta(days=1)
 
@@ -77,6 +80,17 @@ def format_option(*choices: str):
         show_default=True,
         help="Output format.",
     )
+
+
+def wait_option(command):
+    """--wait for commands that send: how long to keep at it while robots ask us to slow down."""
+    return click.option(
+        "--wait",
+        "wait_seconds",
+        type=click.IntRange(0, 3600),
+        default=None,
+        help="Seconds to wait for the robots (default: publish.wait_seconds).",
+    )(command)
 
 
 def entered_by_option(command):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..db.models import Delivery, utcnow
 from ..errors import InputError
-from . import App, cli, config_option, format_option, pass_app
+from . import App, cli, config_option, format_option, pass_app, wait_option
 from .warnings import send_and_wait
 
 STATUSES = ("pending", "sending", "sent", "parked")
@@ -93,16 +93,10 @@ def outbox_retry(app: App, ids, all_parked):
 
 @outbox.command("drain")
 @config_option
-@click.option(
-    "--wait",
-    "wait_seconds",
-    type=click.IntRange(0, 3600),
-    default=None,
-    help="Seconds to keep going while rows wait for a rate limit or retry (default: publish.wait_seconds).",
-)
+@wait_option
 @pass_app
 def outbox_drain(app: App, wait_seconds):
     """Send everything that is queued, now."""
-    wait = app.settings.publish.wait_seconds if wait_seconds is None else wait_seconds
+    wait = app.wait_seconds(wait_seconds)
     if not send_and_wait(app, None, wait):
         raise click.exceptions.Exit(1)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import click
 
 from ..errors import InputError
-from . import App, cli, config_option, entered_by_option, format_option, parse_date_option, pass_app, who
+from . import App, cli, config_option, entered_by_option, format_option, parse_date_option, pass_app, wait_option, who
 from .warnings import send_and_wait, summarise
 
 
@@ -81,9 +81,7 @@ def outreach_plan(app: App, week, station, replan, output_format):
 @config_option
 @click.option("--week", required=True, help="ISO week, e.g. 2026-W48.")
 @click.option("--station", help="Station code (default: the first in config).")
-@click.option(
-    "--wait", "wait_seconds", type=click.IntRange(0, 3600), default=None, help="Seconds to wait for the robots."
-)
+@wait_option
 @pass_app
 def outreach_publish(app: App, week, station, wait_seconds):
     """Send the planned week's rota (image and text) to the volunteers' and staff groups."""
@@ -102,7 +100,7 @@ def outreach_publish(app: App, week, station, wait_seconds):
         text = paths["txt"].read_text(encoding="utf-8")
         created = queue_rota(session, app.settings, station, week, monday, paths["png"], rota_text_chunks(text))
     click.echo(f"{week} {station.code}: queued {len(created)} new message(s)")
-    wait = app.settings.publish.wait_seconds if wait_seconds is None else wait_seconds
+    wait = app.wait_seconds(wait_seconds)
     finished = send_and_wait(app, [f"rota:{week}"], wait)
     if not summarise(app, [f"rota:{week}"]) or not finished:
         raise click.exceptions.Exit(1)
@@ -112,9 +110,7 @@ def outreach_publish(app: App, week, station, wait_seconds):
 @config_option
 @click.option("--date", "day", help="The day of the events, YYYY-MM-DD (default: tomorrow).")
 @click.option("--station", help="Station code (default: the first in config).")
-@click.option(
-    "--wait", "wait_seconds", type=click.IntRange(0, 3600), default=None, help="Seconds to wait for the robots."
-)
+@wait_option
 @pass_app
 def outreach_remind(app: App, day, station, wait_seconds):
     """Remind the people on the given day's events, in the volunteers' group, @-mentioning them."""
@@ -126,7 +122,7 @@ def outreach_remind(app: App, day, station, wait_seconds):
         created = queue_reminders(session, app.settings, station, day)
     subject = f"reminder:{day.isoformat()}"
     click.echo(f"{day.isoformat()} {station.code}: queued {len(created)} reminder(s)")
-    wait = app.settings.publish.wait_seconds if wait_seconds is None else wait_seconds
+    wait = app.wait_seconds(wait_seconds)
     send_and_wait(app, [subject], wait)
     summarise(app, [subject])
 

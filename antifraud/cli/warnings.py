@@ -8,7 +8,7 @@ import click
 
 from ..db.models import utcnow
 from ..errors import InputError
-from . import App, cli, config_option, entered_by_option, parse_date_option, pass_app, who
+from . import App, cli, config_option, entered_by_option, parse_date_option, pass_app, wait_option, who
 
 
 @cli.group("warning")
@@ -118,13 +118,7 @@ def warning_preview(app: App, day, station):
 @config_option
 @day_and_station
 @click.option("--dry-run", is_flag=True, help="Show what would be sent to which groups; send nothing.")
-@click.option(
-    "--wait",
-    "wait_seconds",
-    type=click.IntRange(0, 3600),
-    default=None,
-    help="Seconds to wait for the robots (default: publish.wait_seconds).",
-)
+@wait_option
 @pass_app
 def warning_publish(app: App, day, station, dry_run, wait_seconds):
     """Queue the warning for every target group and send it: image first, then the text."""
@@ -149,7 +143,7 @@ def warning_publish(app: App, day, station, dry_run, wait_seconds):
                 return
         created = publish(session, app.settings, station, record)
     click.echo(f"{day.isoformat()} {station.code}: queued {len(created)} new message(s)")
-    wait = app.settings.publish.wait_seconds if wait_seconds is None else wait_seconds
+    wait = app.wait_seconds(wait_seconds)
     finished = send_and_wait(app, [subject("warning", day)], wait)
     if not summarise(app, [subject("warning", day)]) or not finished:
         raise click.exceptions.Exit(1)

@@ -123,15 +123,22 @@ def load_layout(station_templates: Path | None) -> PosterLayout:
     return _load(path, path.stat().st_mtime_ns)
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path, _mtime: int) -> PosterLayout:
+def read_model(path: Path, model: type[BaseModel]):
+    """A layout file parsed into its model; errors name the file and the key."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        layout = PosterLayout.model_validate({**data, "source": path})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of layout keys")
+        return model.model_validate({**data, "source": path})
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, _mtime: int) -> PosterLayout:
+    layout = read_model(path, PosterLayout)
     for key, names in (("colors", REQUIRED_COLOURS), ("labels", REQUIRED_LABELS)):
         missing = [name for name in names if name not in getattr(layout, key)]
         if missing:

@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..warnings.content import WarningContent, cn_date, yuan
 from .layout import Block, PosterLayout
 from .png import encode_png
-from .text import FontSet, wrap
+from .text import FontSet, balanced_wrap, wrap
 
 MAX_HEIGHT = 5000
 LINE = 1.5  # line spacing, as a multiple of the font size
@@ -77,17 +77,9 @@ class Poster:
         return wrap(text, width, lambda s: fonts.length(s, size))
 
     def balanced_lines(self, text: str, width: float, size: int, bold: bool = False, where: str = "poster"):
-        """As few lines as plain wrapping gives, but evenly filled (no lone last character in a centred box)."""
-        lines = self.lines(text, width, size, bold, where)
-        low, high = width / 2, width
-        for _ in range(8 if len(lines) > 1 else 0):
-            middle = (low + high) / 2
-            trial = self.lines(text, middle, size, bold, where)
-            if len(trial) <= len(lines):
-                lines, high = trial, middle
-            else:
-                low = middle
-        return lines
+        self.lines(text, width, size, bold, where)  # checks the glyphs
+        fonts = self.fonts(bold)
+        return balanced_wrap(text, width, lambda s: fonts.length(s, size))
 
     def paragraph(self, lines: list[str], x: float, top: float, size: int, fill: str, bold: bool = False) -> float:
         for index, line in enumerate(lines):

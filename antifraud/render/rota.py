@@ -17,16 +17,14 @@ from itertools import groupby
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from PIL import Image, ImageDraw
-from pydantic import AfterValidator, Field, ValidationError
+from pydantic import AfterValidator, Field
 
-from ..config import describe_validation_error
 from ..errors import AntifraudError, ConfigError
 from ..outreach.model import KIND_NAMES, ROLE_NAMES, Event
 from ..resources import find_template
-from .layout import Colour, Fonts, Size, Strict
-from .text import FontSet, GlyphMissing, font_set, wrap
+from .layout import Colour, Fonts, Size, Strict, read_model
+from .text import FontSet, GlyphMissing, balanced_wrap, font_set, wrap
 
 LAYOUT_FILE = "rota.yaml"
 LINE = 1.45  # line spacing, as a multiple of the font size
@@ -160,15 +158,7 @@ def load_rota_layout(station_templates: Path | None) -> RotaLayout:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, _mtime: int) -> RotaLayout:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping of layout keys")
-        return RotaLayout.model_validate({**data, "source": path})
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
+    return read_model(path, RotaLayout)
 
 
 # --- text helpers shared with the other rota outputs ---------------------------------------------
@@ -240,17 +230,9 @@ class Canvas:
         return wrap(text, width, lambda s: fonts.length(s, size))
 
     def balanced_lines(self, text: str, width: float, size: int, bold: bool = False, where: str = "label"):
-        """As few lines as plain wrapping gives, but evenly filled (no lone character on a centred line)."""
-        lines = self.lines(text, width, size, bold, where)
-        low, high = width / 2, width
-        for _ in range(8 if len(lines) > 1 else 0):
-            middle = (low + high) / 2
-            trial = self.lines(text, middle, size, bold, where)
-            if len(trial) <= len(lines):
-                lines, high = trial, middle
-            else:
-                low = middle
-        return lines
+        self.lines(text, width, size, bold, where)  # checks the glyphs
+        fonts = self.fonts(bold)
+        return balanced_wrap(text, width, lambda s: fonts.length(s, size))
 
     def rect(
         self,

@@ -283,3 +283,17 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
     Apart from the dropped spaces and the "\\n", no character is lost or moved.
     """
     return [line for paragraph in text.split("\n") for line in _wrap_paragraph(paragraph, width, measure)]
+
+
+def balanced_wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """As few lines as wrap() gives, but evenly filled: no lone last character in a centred box."""
+    lines = wrap(text, width, measure)
+    low, high = width / 2, width
+    for _ in range(8 if len(lines) > 1 else 0):
+        middle = (low + high) / 2
+        trial = wrap(text, middle, measure)
+        if len(trial) <= len(lines):
+            lines, high = trial, middle
+        else:
+            low = middle
+    return lines
