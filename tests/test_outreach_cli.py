@@ -145,3 +145,30 @@ def test_record_and_report(run, shigu, frozen_clock):
         "leaflets": 300,
         "registrations": 45,
     }
+
+
+def test_someone_away_is_left_out_of_the_next_plan(run, shigu):
+    first = json.loads(run("outreach", "plan", "--week", "2026-W49", "--format", "json").out)
+    saturday = [e for e in first if e["date"] == "2026-12-05" and e["kind"] == "street_stall"]
+    name = saturday[0]["people"][0]["name"]
+    away = run("outreach", "away", "--name", name, "--date", "2026-12-05", "--reason", "家中有事")
+    assert away.code == 0, away.err
+    assert "already on the rota: 2026-12-05" in away.out and "--week 2026-W49 --replan" in away.out
+    replanned = json.loads(run("outreach", "plan", "--week", "2026-W49", "--replan", "--format", "json").out)
+    on_saturday = {p["name"] for e in replanned if e["date"] == "2026-12-05" for p in e["people"]}
+    assert name not in on_saturday
+    unchanged = [e for e in first if e["date"] != "2026-12-05" and all(p["name"] != name for p in e["people"])]
+    assert all(e in replanned for e in unchanged)  # the rest of the week stays as it was
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("--name", "无名氏", "--date", "2026-12-05"), "--name: '无名氏' is not one of shigu's people"),
+        (("--name", "钱队员", "--date", "2026-12-05", "--to", "2026-12-01"), "--to: '2026-12-01' must be on or after"),
+        (("--name", "钱队员", "--date", "12/05"), "--date: '12/05' is not a date"),
+    ],
+)
+def test_away_rejects_bad_input(run, shigu, args, message):
+    result = run("outreach", "away", *args)
+    assert result.code == 2 and message in result.err

@@ -127,6 +127,39 @@ def outreach_remind(app: App, day, station, wait_seconds):
     summarise(app, [subject])
 
 
+@outreach.command("away")
+@config_option
+@click.option("--name", required=True, help="The person, as named in config.yaml.")
+@click.option("--date", "day", required=True, help="The first day they cannot come, YYYY-MM-DD.")
+@click.option("--to", "end", help="The last day (default: the same day).")
+@click.option("--reason", help="Why, for the record (optional).")
+@click.option("--station", help="Station code (default: the first in config).")
+@entered_by_option
+@pass_app
+def outreach_away(app: App, name, day, end, reason, station, by):
+    """Record that someone cannot come on some days; the next plan leaves them out."""
+    from ..outreach.service import mark_away, week_of
+
+    station = app.settings.station(station)
+    start = parse_date_option(day, "--date")
+    end = parse_date_option(end, "--to") or start
+    if end < start or (end - start).days > 366:
+        raise InputError(f"--to: {end.isoformat()!r} must be on or after --date and within a year of it")
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    if reason is not None and len(reason) > 100:
+        raise InputError(f"--reason: {len(reason)} characters; at most 100")
+    with app.db.session() as session:
+        clashes = mark_away(session, station, name, days, reason, who(by))
+        clashes = [(row.day, row.site, row.kind) for row in clashes]
+    click.echo(f"{name} is away {start.isoformat()}" + (f" to {end.isoformat()}" if end != start else ""))
+    for clash_day, site, kind in clashes:
+        week = week_of(clash_day)
+        click.echo(
+            f"already on the rota: {clash_day.isoformat()} {site} ({kind}); "
+            f"re-plan with: antifraud outreach plan --week {week} --replan"
+        )
+
+
 @outreach.command("record")
 @config_option
 @click.option("--date", "day", required=True, help="The day of the event, YYYY-MM-DD.")

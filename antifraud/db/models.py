@@ -277,3 +277,18 @@ class DutyRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(10), default="running")  # running | ok | idle | error
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class Absence(Base):
+    """A person who cannot come on a day, entered when they say so (config holds the standing rules)."""
+
+    __tablename__ = "absences"
+    __table_args__ = (UniqueConstraint("station_id", "person", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    person: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(100))
+    entered_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

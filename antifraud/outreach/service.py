@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import WEEKDAYS, Settings, Station
-from ..db.models import Category, Incident, RotaEvent, RotaWeek, utcnow
+from ..db.models import Absence, Category, Incident, RotaEvent, RotaWeek, utcnow
 from ..errors import InputError
 from ..incidents.service import station_row
 from .calendar import week_days, working_days
@@ -87,6 +87,7 @@ def build_input(
     """The planner's input for the week, and a note when the official calendar was not known."""
     rules = rules_from(settings)
     workdays, note = working_days(week_days(monday), settings.calendar.holidays, settings.calendar.workdays)
+    away = absences(session, station, monday, monday + timedelta(days=6))
     people = tuple(
         PersonInfo(
             name=p.name,
@@ -94,7 +95,7 @@ def build_input(
             team=p.team or p.role,
             phone=p.phone,
             available=frozenset(WEEKDAYS.index(d) for d in p.available),
-            unavailable=frozenset(p.unavailable),
+            unavailable=frozenset(p.unavailable) | away.get(p.name, frozenset()),
             max_shifts_per_week=p.max_shifts_per_week,
         )
         for p in station.people
@@ -219,3 +220,33 @@ def record_outcome(session: Session, station: Station, day: date, site: str, kin
 
 def station_now(settings: Settings, station: Station) -> datetime:
     return datetime.now(settings.station_timezone(station))
+
+
+def absences(session: Session, station: Station, start: date, end: date) -> dict[str, frozenset[date]]:
+    rows = session.scalars(
+        select(Absence).where(
+            Absence.station_id == station_row(session, station.code).id, Absence.day.between(start, end)
+        )
+    )
+    found: dict[str, set[date]] = {}
+    for row in rows:
+        found.setdefault(row.person, set()).add(row.day)
+    return {name: frozenset(days) for name, days in found.items()}
+
+
+def mark_away(session: Session, station: Station, person: str, days: list[date], reason: str | None, by: str):
+    """Record that a person cannot come; returns the planned events they are on during those days."""
+    if person not in {p.name for p in station.people}:
+        raise InputError(f"--name: {person!r} is not one of {station.code}'s people in the config")
+    station_id = station_row(session, station.code).id
+    for day in days:
+        exists = session.scalar(
+            select(Absence).where(Absence.station_id == station_id, Absence.person == person, Absence.day == day)
+        )
+        if exists is None:
+            session.add(Absence(station_id=station_id, person=person, day=day, reason=reason, entered_by=by))
+    return [
+        row
+        for row in events_of(session, station, min(days), max(days))
+        if row.day in days and any(p["name"] == person for p in row.people)
+    ]
