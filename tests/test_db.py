@@ -84,3 +84,13 @@ def test_unreachable_database_is_a_clear_error(run, monkeypatch, tmp_path):
     result = run("incident", "list")
     assert result.code == 2
     assert result.err.startswith("error: ") and "Traceback" not in result.err
+
+
+def test_a_database_from_a_newer_version_is_a_clear_error(run, config_file):
+    assert run("incident", "list").code == 0
+    engine = make_engine(f"sqlite:///{config_file.parent / 'antifraud.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    result = run("incident", "list")
+    assert result.code == 2 and "has a schema this version of antifraud does not know" in result.err
+    assert "Traceback" not in result.err

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -80,6 +81,11 @@ def open_database(settings, categories=None, url: str | None = None) -> Database
     try:
         engine = make_engine(url)
         migrate(engine)
+    except AlembicError as exc:
+        raise ConfigError(
+            f"database: {_safe_url(url)!r} has a schema this version of antifraud does not know ({exc}); "
+            "upgrade antifraud"
+        ) from None
     except ImportError as exc:
         raise ConfigError(
             f"database: {_safe_url(url)!r} needs the driver {exc.name!r} (pip install 'antifraud[postgres]')"
