@@ -285,3 +285,23 @@ def test_cli_parked_rows_can_be_retried(run, env, robots, config_file, monkeypat
     assert run("outbox", "retry", "--all-parked").code == 0
     assert run("outbox", "drain").code == 0
     assert [m["msgtype"] for m in robots.messages("res1-key")] == ["image", "text"]
+
+
+def test_texts_waiting_for_their_images_never_block_the_queue(tmp_path, env, robots, clock, monkeypatch):
+    """More waiting texts than one claim looks at, while every image is being retried."""
+    import antifraud.channels.outbox as outbox
+
+    monkeypatch.setattr(outbox, "CLAIM_WINDOW", 4)
+    shared = "\n".join(
+        f"      - {{name: 共享群{i:02d}, channel: wecom, webhook_env: AF_T_SHARED, audience: residents}}"
+        for i in range(8)
+    )
+    settings, categories, db = make_world(tmp_path, extra_groups=shared)
+    render_and_publish(settings, categories, db)
+    robots.fail_next("shared-key", "http500", times=8)  # every group's image fails once
+    assert Sender(db, settings, sleep=clock).drain(until=utcnow() + timedelta(hours=1)) is True
+    for i in range(8):
+        assert statuses(db)[(f"共享群{i:02d}", "text")] == "sent"
+    assert robots.count("shared-key") == 16
+    kinds = [m["msgtype"] for m in robots.messages("shared-key")]
+    assert kinds.count("image") == 8 and kinds.count("text") == 8

@@ -35,6 +35,7 @@ WINDOW = timedelta(seconds=60)
 SECOND = timedelta(seconds=1)
 LEASE = timedelta(minutes=10)  # a claim older than this is presumed dead, wherever it was made
 MAX_ATTEMPTS = 8
+CLAIM_WINDOW = 200  # pending rows looked at per claim
 UNFINISHED = ("pending", "sending")
 
 
@@ -101,7 +102,13 @@ class Sender:
             now = utcnow()
             # A write first: claims from every process queue up here (SQLite write lock, PostgreSQL row lock).
             session.execute(update(OutboxLock).where(OutboxLock.id == 1).values(at=now))
-            query = select(Delivery).where(Delivery.status == "pending").order_by(Delivery.next_attempt_at, Delivery.id)
+            # The earliest due rows are enough: rows held back get a later next_attempt_at and make room.
+            query = (
+                select(Delivery)
+                .where(Delivery.status == "pending")
+                .order_by(Delivery.next_attempt_at, Delivery.id)
+                .limit(CLAIM_WINDOW)
+            )
             if subjects is not None:
                 query = query.where(Delivery.subject.in_(subjects))
             wake_at = None
@@ -109,7 +116,10 @@ class Sender:
                 if row.next_attempt_at > now:
                     wake_at = min(wake_at or row.next_attempt_at, row.next_attempt_at)
                     continue
-                if self.waiting_for_earlier(session, row):
+                later = self.waiting_for_earlier(session, row, now)
+                if later is not None:
+                    row.next_attempt_at = later
+                    wake_at = min(wake_at or later, later)
                     continue
                 free_at = self.take_slot(session, row, now)
                 if free_at is not None:
@@ -122,20 +132,23 @@ class Sender:
                 wake_at = now + SECOND  # rows another process is sending, or waiting on an earlier message
             return None, wake_at
 
-    def waiting_for_earlier(self, session: Session, row: Delivery) -> bool:
-        """Image before text: a group's later message waits until the earlier one is settled."""
+    def waiting_for_earlier(self, session: Session, row: Delivery, now: datetime) -> datetime | None:
+        """Image before text: when a group's earlier message is unsettled, when to look at this one again."""
         if row.sequence == 0:
-            return False
-        earlier = session.scalar(
-            select(Delivery.id).where(
+            return None
+        earlier = session.scalars(
+            select(Delivery).where(
                 Delivery.station_id == row.station_id,
                 Delivery.group_name == row.group_name,
                 Delivery.subject == row.subject,
                 Delivery.sequence < row.sequence,
                 Delivery.status.in_(UNFINISHED),
             )
-        )
-        return earlier is not None
+        ).all()
+        if not earlier:
+            return None
+        # Never before the earlier message: keeps the due-ordered window free for rows that can go.
+        return max(max(e.next_attempt_at for e in earlier), now + SECOND)
 
     def take_slot(self, session: Session, row: Delivery, now: datetime) -> datetime | None:
         """Record a request to the row's robot now, or return when its window has room."""
