@@ -566,3 +566,17 @@ def test_json_logs_never_show_a_webhook_key(tmp_path, robots, daemons):
         errors = [d.last_error for d in parked]
     assert {d.group_name for d in parked} == {"旧居民群"} and all("93000" in e for e in errors)
     assert secret not in "\n".join(daemon.lines + errors)
+
+
+def test_the_daemon_process_does_not_load_imaging_or_solver_libraries():
+    """Render and planning run in child processes; the long-running parent stays small."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, antifraud.cli, antifraud.scheduler.daemon, antifraud.scheduler.runner, "
+        "antifraud.outreach.publish, antifraud.channels.outbox; "
+        "print(sorted(m for m in ('PIL', 'ortools', 'fontTools', 'openpyxl') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
+from ..channels.split import TEXT_LIMIT
+from ..channels.split import split_message as rota_text_chunks  # noqa: F401  (re-exported)
 from ..errors import ConfigError
 from ..render.png import encode_png
 from ..render.rota import RotaLayout, by_day, draw_rota, load_rota_layout, sorted_events, time_range
@@ -25,7 +27,6 @@ from ..warnings.text import environment
 from .model import KIND_NAMES, ROLE_NAMES, Event
 
 TEXT_TEMPLATE = "rota.txt"
-TEXT_LIMIT = 2048  # bytes of UTF-8 in one WeCom text message
 ALARM_AT = (18, 0)  # calendar reminders go off at 18:00 the day before, never in the small hours
 SHEET_ROTA = "排班表"
 SHEET_PEOPLE = "按人员"
@@ -150,49 +151,6 @@ def rota_text(
         raise ConfigError(f"template {where}: {exc.message}") from None
     # Too long even when compact: the folder keeps the full text, sent in parts.
     return compact if len(compact.encode("utf-8")) <= TEXT_LIMIT else full
-
-
-def rota_text_chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split the text into messages of at most `limit` bytes of UTF-8; "".join(chunks) == text.
-
-    Cuts fall at blank lines (rota.txt has one between days), packing as many days as fit
-    into each message; a day too long for one message is cut between lines, and a line too
-    long for one (never in practice) between characters.
-    """
-    if len(text.encode("utf-8")) <= limit:
-        return [text] if text else []
-    chunks: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit):
-        if current and len((current + piece).encode("utf-8")) > limit:
-            chunks.append(current)
-            current = ""
-        current += piece
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _split_keep(text: str, separator: str) -> list[str]:
-    parts = text.split(separator)
-    return [part + separator for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
-def _pieces(text: str, limit: int) -> list[str]:
-    """The text in pieces no longer than `limit` bytes: paragraphs, else lines, else characters."""
-    out = []
-    for paragraph in _split_keep(text, "\n\n"):
-        if len(paragraph.encode("utf-8")) <= limit:
-            out.append(paragraph)
-            continue
-        for line in _split_keep(paragraph, "\n"):
-            while len(line.encode("utf-8")) > limit:
-                cut = len(line.encode("utf-8")[:limit].decode("utf-8", errors="ignore"))
-                out.append(line[:cut])
-                line = line[cut:]
-            if line:
-                out.append(line)
-    return out
 
 
 # --- spreadsheet -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..channels import channel_for
+from ..channels.split import split_message
 from ..config import Settings, Station
 from ..db.models import Delivery
 from ..incidents.service import station_row
@@ -91,11 +92,7 @@ def queue_reminders(session: Session, settings: Settings, station: Station, day:
     if not events:
         return []
     text, mentions = reminder_text(station, day, events)
-    return _queue(
-        session,
-        station,
-        {settings.outreach.reminder_audience},
-        f"reminder:{day.isoformat()}",
-        day,
-        [("text", 0, text, None, mentions, "明日排班提醒")],
-    )
+    # A busy day at a big station may not fit one message; only the first part @-mentions.
+    parts = split_message(text)
+    messages = [("text", i, part, None, mentions if i == 0 else (), "明日排班提醒") for i, part in enumerate(parts)]
+    return _queue(session, station, {settings.outreach.reminder_audience}, f"reminder:{day.isoformat()}", day, messages)
