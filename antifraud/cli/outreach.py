@@ -85,8 +85,7 @@ def outreach_plan(app: App, week, station, replan, output_format):
 @pass_app
 def outreach_publish(app: App, week, station, wait_seconds):
     """Send the planned week's rota (image and text) to the volunteers' and staff groups."""
-    from ..outreach.outputs import rota_text_chunks
-    from ..outreach.publish import queue_rota
+    from ..outreach.publish import queue_week
     from ..outreach.service import as_event, find_week, parse_week
 
     station = app.settings.station(station)
@@ -95,10 +94,7 @@ def outreach_publish(app: App, week, station, wait_seconds):
         existing = find_week(session, station, week)
         if existing is None:
             raise InputError(f"--week: {week} is not planned yet (antifraud outreach plan --week {week})")
-        events = [as_event(r) for r in existing.events]
-        paths = write_outputs(app, station, week, monday, events)
-        text = paths["txt"].read_text(encoding="utf-8")
-        created = queue_rota(session, app.settings, station, week, monday, paths["png"], rota_text_chunks(text))
+        created = queue_week(session, app.settings, station, week, monday, [as_event(r) for r in existing.events])
     click.echo(f"{week} {station.code}: queued {len(created)} new message(s)")
     wait = app.wait_seconds(wait_seconds)
     finished = send_and_wait(app, [f"rota:{week}"], wait)

@@ -32,13 +32,9 @@ def day_and_station(command):
 
 
 def render_and_record(app: App, session, station, day):
-    from ..warnings.publish import record_render
-    from ..warnings.service import render_warning
+    from ..warnings.publish import render_and_record as render_day
 
-    rendered = render_warning(session, app.settings, app.categories, station, day)
-    if rendered is None:
-        return None, None
-    return rendered, record_render(session, app.settings, station, rendered)
+    return render_day(session, app.settings, app.categories, station, day)
 
 
 @warning.command("render")

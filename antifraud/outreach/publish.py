@@ -68,6 +68,15 @@ def queue_rota(
     return _queue(session, station, audiences, f"rota:{week}", monday, messages)
 
 
+def queue_week(session: Session, settings: Settings, station: Station, week: str, monday: date, events):
+    """Write the week's rota files and queue image and text for the groups; returns the new rows."""
+    from .outputs import write_week
+
+    paths = write_week(settings, station, week, monday, events)
+    text = paths["txt"].read_text(encoding="utf-8")
+    return queue_rota(session, settings, station, week, monday, paths["png"], split_message(text))
+
+
 def reminder_text(station: Station, day: date, events) -> tuple[str, list[str]]:
     """The day-before message naming who is on, where and when; and the phones to @-mention."""
     phones = {p.name: p.phone for p in station.people if p.phone}

@@ -67,8 +67,7 @@ def warnings_owed(session: Session, settings: Settings, station: Station) -> lis
 
 
 def render_warnings(ctx: Context) -> str:
-    from ..warnings.publish import record_render, record_silent
-    from ..warnings.service import render_warning
+    from ..warnings.publish import record_silent, render_and_record
 
     done = []
     for station in ctx.settings.stations:
@@ -77,11 +76,9 @@ def render_warnings(ctx: Context) -> str:
         for day in owed:
             yesterday = local_now(ctx.settings, station).date() - timedelta(days=1)
             with ctx.db.session() as session:
-                rendered = render_warning(session, ctx.settings, ctx.categories, station, day)
+                rendered, _ = render_and_record(session, ctx.settings, ctx.categories, station, day)
                 if rendered is None or (rendered.facts.quiet and day < yesterday):
                     record_silent(session, station, day)  # an old quiet day's safety tip is not news
-                else:
-                    record_render(session, ctx.settings, station, rendered)
             done.append(f"{station.code} {day.isoformat()}")
     return f"rendered {', '.join(done)}" if done else ""
 
@@ -101,16 +98,15 @@ def publications_owed(session: Session, settings: Settings, station: Station) ->
 
 
 def publish_warnings(ctx: Context) -> str:
-    from ..warnings.publish import is_stale, publish, record_render
-    from ..warnings.service import render_warning
+    from ..warnings.publish import is_stale, publish, render_and_record
 
     done = []
     for station in ctx.settings.stations:
         with ctx.db.session() as session:
             for warning in publications_owed(session, ctx.settings, station):
                 if is_stale(session, warning):  # incidents entered after the morning render
-                    rendered = render_warning(session, ctx.settings, ctx.categories, station, warning.day)
-                    if rendered is None or record_render(session, ctx.settings, station, rendered).status != "approved":
+                    _, record = render_and_record(session, ctx.settings, ctx.categories, station, warning.day)
+                    if record is None or record.status != "approved":
                         continue
                 created = publish(session, ctx.settings, station, warning)
                 done.append(f"{station.code} {warning.day.isoformat()} ({len(created)} messages)")
@@ -128,9 +124,8 @@ def rota_week_due(settings: Settings, now: datetime) -> date | None:
 
 
 def plan_rotas(ctx: Context) -> str:
-    from ..outreach.outputs import rota_text_chunks, write_week
     from ..outreach.planner import plan_week
-    from ..outreach.publish import queue_rota
+    from ..outreach.publish import queue_week
     from ..outreach.service import build_input, find_week, store_plan, week_of
 
     done = []
@@ -147,9 +142,7 @@ def plan_rotas(ctx: Context) -> str:
             plan_input, _ = build_input(session, ctx.settings, station, monday, replan=False)
             result = plan_week(plan_input)
             store_plan(session, station, week, monday, result)
-            paths = write_week(ctx.settings, station, week, monday, result.events)
-            text = paths["txt"].read_text(encoding="utf-8")
-            queue_rota(session, ctx.settings, station, week, monday, paths["png"], rota_text_chunks(text))
+            queue_week(session, ctx.settings, station, week, monday, result.events)
         done.append(f"{station.code} {week}" + (f" ({len(result.problems)} rule(s) unmet)" if result.problems else ""))
     if done:
         ctx.sender.send_due(ctx.stop)

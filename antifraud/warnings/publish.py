@@ -14,7 +14,7 @@ from ..db.models import DailyWarning, Delivery, Incident, utcnow
 from ..errors import InputError
 from ..incidents.service import station_row
 from .content import cn_date
-from .service import RenderedWarning
+from .service import RenderedWarning, render_warning
 
 # DingTalk and Feishu show markdown well and plain text poorly; WeCom's text can @-mention.
 TEXT_KIND = {"dingtalk": "markdown", "feishu": "markdown"}
@@ -27,8 +27,7 @@ def record_render(session: Session, settings: Settings, station: Station, render
     )
     output = settings.resolve(settings.output_dir)
     row.image_path = str(rendered.paths["image"].relative_to(output))
-    row.text = rendered.paths["text"].read_text(encoding="utf-8")
-    row.markdown = rendered.paths["markdown"].read_text(encoding="utf-8")
+    row.text, row.markdown = rendered.text, rendered.markdown
     row.quiet, row.incidents, row.rendered_at = rendered.facts.quiet, rendered.facts.total, utcnow()
     if row.status != "published":
         row.status = "draft" if settings.publish.require_approval else "approved"
@@ -40,6 +39,14 @@ def record_render(session: Session, settings: Settings, station: Station, render
         delivery.body = row.markdown if delivery.kind == "markdown" else row.text if delivery.kind == "text" else None
         delivery.image_path = row.image_path if delivery.kind == "image" else None
     return row
+
+
+def render_and_record(session: Session, settings: Settings, categories, station: Station, day: date):
+    """Render the day's warning and remember it: (rendered, record), or (None, None) on a silent quiet day."""
+    rendered = render_warning(session, settings, categories, station, day)
+    if rendered is None:
+        return None, None
+    return rendered, record_render(session, settings, station, rendered)
 
 
 def record_silent(session: Session, station: Station, day: date) -> DailyWarning:

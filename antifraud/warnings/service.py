@@ -26,6 +26,8 @@ class RenderedWarning:
     day: date
     facts: WarningFacts
     paths: dict[str, Path]
+    text: str
+    markdown: str
 
 
 def output_folder(settings: Settings, station: Station, day: date) -> Path:
@@ -53,7 +55,7 @@ def render_warning(
         "text": write_atomic(folder / "warning.txt", text.encode("utf-8")),
         "markdown": write_atomic(folder / "warning.md", markdown.encode("utf-8")),
     }
-    return RenderedWarning(station.code, day, facts, paths)
+    return RenderedWarning(station.code, day, facts, paths, text, markdown)
 
 
 def draw_poster(facts: WarningFacts, categories: Categories, station: Station, station_templates: Path | None):
