@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
+from .channels import CHANNELS
 from .errors import ConfigError
-from .secrets import redact
+from .lib.schema import Strict, describe_validation_error, load_yaml
+from .vocab import WEEKDAYS, Audience, Role, SiteKind, Weekday
 
 DATABASE_ENV = "ANTIFRAUD_DATABASE_URL"
-CHANNEL_KINDS = ("wecom", "dingtalk", "feishu", "webhook", "folder")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _slug(value: str) -> str:
@@ -78,16 +77,18 @@ def _phone(value: str) -> str:
     return value
 
 
+def _channel_kind(value: str) -> str:
+    if value not in CHANNELS:
+        raise ValueError(f"is not one of {', '.join(CHANNELS)}")
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
+ChannelKind = Annotated[str, AfterValidator(_channel_kind)]
 HHMM = Annotated[str, AfterValidator(_hhmm)]
 TimeWindow = Annotated[str, AfterValidator(_time_window)]
 Phone = Annotated[str, AfterValidator(_phone)]
 Name = Annotated[str, Field(min_length=1, max_length=40)]
-
-
-class Strict(BaseModel):
-    # Unknown keys are typos more often than not: refuse them.
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Contact(Strict):
@@ -97,10 +98,10 @@ class Contact(Strict):
 
 class Group(Strict):
     name: Name
-    channel: Literal["wecom", "dingtalk", "feishu", "webhook", "folder"]
+    channel: ChannelKind
     webhook_env: Annotated[str, AfterValidator(_env_name)] | None = None
     secret_env: Annotated[str, AfterValidator(_env_name)] | None = None  # DingTalk/Feishu signing secret
-    audience: Literal["residents", "staff", "volunteers"]
+    audience: Audience
 
     @model_validator(mode="after")
     def _needs_webhook(self):
@@ -111,10 +112,10 @@ class Group(Strict):
 
 class Person(Strict):
     name: Name
-    role: Literal["officer", "auxiliary", "patrol", "volunteer"]
+    role: Role
     team: Name | None = None
     phone: Phone | None = None
-    available: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(WEEKDAYS)
+    available: list[Weekday] = list(WEEKDAYS)
     unavailable: list[date] = []
     max_shifts_per_week: int = Field(default=3, ge=0, le=14)
 
@@ -129,7 +130,7 @@ class Factory(Strict):
 
 class StallSite(Strict):
     name: Name
-    kind: Literal["square", "market", "night_market", "street", "other"] = "square"
+    kind: SiteKind = "square"
     weight: float = Field(default=1.0, gt=0, le=10)
 
 
@@ -168,7 +169,7 @@ class CategoryDef(Strict):
 class Publish(Strict):
     require_approval: bool = False
     # Which groups get the daily warning; a staff preview always goes to the staff groups.
-    audiences: list[Literal["residents", "staff", "volunteers"]] = ["residents", "staff", "volunteers"]
+    audiences: list[Audience] = ["residents", "staff", "volunteers"]
     wait_seconds: int = Field(default=300, ge=0, le=3600)  # how long `warning publish` waits for the robots
 
 
@@ -193,13 +194,13 @@ class OutreachSettings(Strict):
     talks_per_officer_max: int = Field(default=3, ge=0, le=10)
     talk_helpers_min: int = Field(default=1, ge=0, le=5)
     talk_helpers_max: int = Field(default=2, ge=0, le=5)
-    stall_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["sat", "sun"]
+    stall_days: list[Weekday] = ["sat", "sun"]
     stall_time: TimeWindow = "19:30-21:30"
     stall_staff: int = Field(default=4, ge=1, le=20)
     factory_cooldown_weeks: int = Field(default=4, ge=0, le=52)
     fairness_weeks: int = Field(default=4, ge=1, le=52)
     solver_seconds: float = Field(default=2.0, gt=0, le=120)
-    reminder_audience: Literal["residents", "staff", "volunteers"] = "volunteers"
+    reminder_audience: Audience = "volunteers"
 
     @model_validator(mode="after")
     def _ranges(self):
@@ -279,60 +280,10 @@ def load_settings(path: str | os.PathLike) -> Settings:
         raise ConfigError(f"--config: {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"--config: cannot read {str(path)!r}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path.name}{where}: not valid YAML ({problem})") from None
+    data = load_yaml(text, path.name)
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: must be a mapping of settings, got {type(data).__name__}")
     try:
         return Settings.model_validate({**data, "config_path": path.resolve()})
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """One line: the key path, the bad value and what is wrong (and how many more problems)."""
-    errors = exc.errors()
-    first = errors[0]
-    where = key_path(first["loc"])
-    kind = first["type"]
-    value = first.get("input")
-    if kind == "missing":
-        text = f"{where}: is required"
-    elif kind == "extra_forbidden":
-        text = f"{where}: unknown key"
-    elif kind == "literal_error":
-        expected = first["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
-        text = f"{where}: {value!r} is not one of {expected}"
-    elif isinstance(value, (dict, list)):
-        text = f"{where}: {first['msg'].removeprefix('Value error, ')}"
-    elif kind == "value_error":
-        text = f"{where}: {_show(value)} {first['msg'].removeprefix('Value error, ')}"
-    else:
-        message = first["msg"]
-        text = f"{where}: {_show(value)} is invalid ({message[0].lower() + message[1:]})"
-    text = redact(text)  # someone may have pasted a webhook URL where a name belongs
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return text
-
-
-def key_path(loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif "[" in str(part) or str(part).startswith("function-"):
-            continue  # pydantic's internal validator steps, not keys
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "...'"

@@ -19,10 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from robots import RobotServer  # noqa: E402
 
-from antifraud.channels.outbox import Sender  # noqa: E402
 from antifraud.config import load_settings  # noqa: E402
-from antifraud.db import open_database  # noqa: E402
+from antifraud.db import connect
 from antifraud.db.models import Delivery  # noqa: E402
+from antifraud.incidents.categories import load_categories  # noqa: E402
+from antifraud.outbox.sender import Sender  # noqa: E402
 
 ROBOTS = 50
 
@@ -41,7 +42,7 @@ def main() -> None:
         for i in range(ROBOTS):
             os.environ[f"AF_BENCH_{i}"] = robots.webhook_url(f"sink{i}")
         settings = load_settings(config)
-        db = open_database(settings)
+        db = connect(settings, load_categories(settings))
         with db.session() as session:
             for i in range(count):
                 session.add(

@@ -30,16 +30,16 @@ import PIL
 from PIL import Image
 
 from antifraud.config import Settings, Station, load_settings
-from antifraud.db import open_database
-from antifraud.demo import sample_incidents
+from antifraud.db import connect
 from antifraud.incidents.categories import Categories, load_categories
+from antifraud.incidents.samples import sample_incidents
 from antifraud.incidents.service import add_incident
 from antifraud.incidents.validate import validate_incident
-from antifraud.render.layout import PosterLayout, load_layout
+from antifraud.lib.words import cn_date, yuan
 from antifraud.render.png import isal_zlib
-from antifraud.render.poster import draw_warning_poster, encode_poster
-from antifraud.warnings.content import LADDER, Detail, WarningContent, cn_date, compose, yuan
+from antifraud.warnings.content import LADDER, Detail, WarningContent, compose
 from antifraud.warnings.facts import gather_facts
+from antifraud.warnings.poster import PosterLayout, draw_warning_poster, encode_poster, load_layout
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -199,7 +199,7 @@ def build_workload(config: Path, folder: Path) -> Workload:
     categories = load_categories(settings)
     station = settings.stations[0]
     today = datetime.now(settings.station_timezone(station)).date()
-    db = open_database(settings, categories, url=f"sqlite:///{folder}/bench.db")
+    db = connect(settings, categories, url=f"sqlite:///{folder}/bench.db")
     raw_incidents = sample_incidents(today) + synthetic_incidents(today, DAYS + FRESH_DAYS)
     with db.session() as session:
         for raw in raw_incidents:

@@ -145,11 +145,7 @@ def template_chars() -> set[str]:
         except UnicodeDecodeError:
             print(f"warning: {path} is not UTF-8, skipped", file=sys.stderr)
             continue
-        chars.update(
-            ch
-            for ch in text
-            if ord(ch) > 0x7F and not ch.isspace() and unicodedata.category(ch)[0] != "C"
-        )
+        chars.update(ch for ch in text if ord(ch) > 0x7F and not ch.isspace() and unicodedata.category(ch)[0] != "C")
     return chars
 
 
@@ -168,9 +164,7 @@ def load_face(path: Path) -> TTFont:
     font = TTFont(path, fontNumber=FACE_INDEX, recalcTimestamp=False)
     family = font["name"].getDebugName(1)
     if family != EXPECTED_FAMILY:
-        raise SystemExit(
-            f"{path}: face {FACE_INDEX} is {family!r}, expected {EXPECTED_FAMILY!r}"
-        )
+        raise SystemExit(f"{path}: face {FACE_INDEX} is {family!r}, expected {EXPECTED_FAMILY!r}")
     return font
 
 
@@ -181,9 +175,7 @@ def keep_simplified_chinese_only(font: TTFont) -> None:
             continue
         for record in font[tag].table.ScriptList.ScriptRecord:
             script = record.Script
-            script.LangSysRecord = [
-                lang for lang in script.LangSysRecord if lang.LangSysTag in KEPT_LANGSYS
-            ]
+            script.LangSysRecord = [lang for lang in script.LangSysRecord if lang.LangSysTag in KEPT_LANGSYS]
             script.LangSysCount = len(script.LangSysRecord)
 
 
@@ -194,11 +186,7 @@ def rename(font: TTFont, style: str) -> None:
     version = font["name"].getDebugName(5) or ""
     name_table = font["name"]
     # Drop localized (e.g. zh-CN) copies of the old names and typographic names.
-    name_table.names = [
-        record
-        for record in name_table.names
-        if record.nameID not in (1, 2, 3, 4, 6, 16, 17)
-    ]
+    name_table.names = [record for record in name_table.names if record.nameID not in (1, 2, 3, 4, 6, 16, 17)]
     records = {
         1: OUTPUT_FAMILY,
         2: style,
@@ -224,9 +212,7 @@ def subset_face(src: Path, dest: Path, style: str, chars: set[str]) -> set[str]:
     present = {ch for ch in chars if ord(ch) in cmap}
 
     options = subset.Options()
-    options.layout_features = [
-        tag for tag in options.layout_features if tag not in DROPPED_FEATURES
-    ]
+    options.layout_features = [tag for tag in options.layout_features if tag not in DROPPED_FEATURES]
     options.hinting = False
     options.desubroutinize = True
     options.glyph_names = False
@@ -253,12 +239,18 @@ def describe(ch: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--regular", type=Path, default=DEFAULT_REGULAR,
-                        help=f"NotoSansCJK-Regular collection (default: {DEFAULT_REGULAR})")
-    parser.add_argument("--bold", type=Path, default=DEFAULT_BOLD,
-                        help=f"NotoSansCJK-Bold collection (default: {DEFAULT_BOLD})")
-    parser.add_argument("--out-dir", type=Path, default=FONTS_DIR,
-                        help=f"folder for the .otf files (default: {FONTS_DIR})")
+    parser.add_argument(
+        "--regular",
+        type=Path,
+        default=DEFAULT_REGULAR,
+        help=f"NotoSansCJK-Regular collection (default: {DEFAULT_REGULAR})",
+    )
+    parser.add_argument(
+        "--bold", type=Path, default=DEFAULT_BOLD, help=f"NotoSansCJK-Bold collection (default: {DEFAULT_BOLD})"
+    )
+    parser.add_argument(
+        "--out-dir", type=Path, default=FONTS_DIR, help=f"folder for the .otf files (default: {FONTS_DIR})"
+    )
     args = parser.parse_args(argv)
 
     for path in (args.regular, args.bold):
@@ -269,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     listed = listed_chars()
     chars = base | listed
     hanzi = set(gb2312_hanzi())
-    print(f"{len(chars)} characters requested ({len(hanzi)} GB 2312 hanzi, "
-          f"{len(listed - base)} from extra_chars.txt and the templates)")
+    print(
+        f"{len(chars)} characters requested ({len(hanzi)} GB 2312 hanzi, "
+        f"{len(listed - base)} from extra_chars.txt and the templates)"
+    )
 
     for src, style in ((args.regular, "Regular"), (args.bold, "Bold")):
         dest = args.out_dir / f"NotoSansSC-{style}.otf"

@@ -18,4 +18,5 @@ fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 python3 -m ruff check --quiet .
+lint-imports --no-cache >/dev/null || lint-imports --no-cache  # the layers in pyproject.toml; quiet unless broken
 exec python3 -m pytest "$@"

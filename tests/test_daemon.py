@@ -20,18 +20,18 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from antifraud.channels.outbox import Sender
 from antifraud.config import load_settings
-from antifraud.db import open_database
+from antifraud.db import connect
 from antifraud.db.models import DailyWarning, Delivery, DutyRun, RotaWeek, utcnow
 from antifraud.incidents import service
 from antifraud.incidents.categories import load_categories
 from antifraud.incidents.validate import validate_incident
-from antifraud.outreach.service import events_of
+from antifraud.outbox.sender import Sender
+from antifraud.outreach.store import events_of
 from antifraud.scheduler.daemon import single_instance
 from antifraud.scheduler.duties import DUTIES, Context
 from antifraud.scheduler.runner import run_duty
-from antifraud.warnings.publish import find_warning, publish
+from antifraud.warnings.service import find_warning, publish
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 22)  # "yesterday" on Monday 2026-11-23
@@ -105,7 +105,7 @@ def make_context(tmp_path, **kwargs) -> Context:
     path.write_text(config_text(**kwargs), encoding="utf-8")
     settings = load_settings(path)
     categories = load_categories(settings)
-    return Context(open_database(settings, categories), settings, categories)
+    return Context(connect(settings, categories), settings, categories)
 
 
 def add_incident(ctx: Context, day: date, today: date, category="medical_insurance"):
@@ -480,7 +480,7 @@ def test_a_second_daemon_refuses_and_a_standby_takes_over(tmp_path, robots, daem
     config.write_text(config_text(people=False), encoding="utf-8")
     env = process_env(robots)
     settings = load_settings(config)
-    with single_instance(open_database(settings)):
+    with single_instance(connect(settings, load_categories(settings))):
         refused = cli(config, env, "run")
         assert refused.returncode == 2
         assert len(refused.stderr.splitlines()) == 1 and "Traceback" not in refused.stderr
@@ -521,7 +521,7 @@ def test_end_to_end_restarted_daemon_sends_each_message_once(tmp_path, robots, d
     assert any(f"published shigu {day.isoformat()} (8 messages)" in line for line in first.lines), first.lines
 
     settings = load_settings(config)
-    db = open_database(settings)
+    db = connect(settings, load_categories(settings))
     restarted_at = utcnow()
     second = daemons(config, env)
     second.wait_for("started")
@@ -550,7 +550,7 @@ def test_json_logs_never_show_a_webhook_key(tmp_path, robots, daemons):
     schedule = '{warning_render: "00:00", warning_publish: "00:00"}'
     config.write_text(config_text(schedule, people=False, extra_groups=extra), "utf-8")
     settings = load_settings(config)
-    ctx = Context(open_database(settings), settings, load_categories(settings))
+    ctx = Context(connect(settings, load_categories(settings)), settings, load_categories(settings))
     add_incident(ctx, real_yesterday(), real_yesterday() + timedelta(days=1))
 
     daemon = daemons(config, process_env(robots, AF_D_GONE=unknown), "--log-format", "json")
@@ -575,7 +575,7 @@ def test_the_daemon_process_does_not_load_imaging_or_solver_libraries():
 
     code = (
         "import sys, antifraud.cli, antifraud.scheduler.daemon, antifraud.scheduler.runner, "
-        "antifraud.outreach.publish, antifraud.channels.outbox; "
+        "antifraud.outreach.publish, antifraud.outbox.sender; "
         "print(sorted(m for m in ('PIL', 'ortools', 'fontTools', 'openpyxl') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,9 +8,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
 from antifraud.config import load_settings
-from antifraud.db import open_database
+from antifraud.db import connect
 from antifraud.db.models import Base, Incident
-from antifraud.db.session import make_engine, migrate
+from antifraud.db.session import MIGRATIONS, SCHEMA_HEAD, make_engine, migrate
+from antifraud.incidents.categories import load_categories
+
+
+def open_configured(config_file):
+    settings = load_settings(config_file)
+    return connect(settings, load_categories(settings))
 
 
 def test_migrations_from_empty_create_every_table(tmp_path):
@@ -26,6 +32,16 @@ def test_migrations_from_empty_create_every_table(tmp_path):
     assert migrate(engine) is False  # already at head: nothing to do
 
 
+def test_the_fast_path_knows_the_newest_migration():
+    """SCHEMA_HEAD lets a current database open without loading Alembic; it must be Alembic's own head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
 def test_migrations_match_the_models(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     migrate(engine)
@@ -35,7 +51,7 @@ def test_migrations_match_the_models(tmp_path):
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(config_file):
-    db = open_database(load_settings(config_file))
+    db = open_configured(config_file)
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -43,7 +59,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(config_file):
 
 
 def test_open_syncs_stations_and_categories(config_file):
-    db = open_database(load_settings(config_file))
+    db = open_configured(config_file)
     with db.session() as session:
         codes = session.scalars(text("SELECT code FROM stations ORDER BY id")).all()
         assert codes == ["shigu", "qingfu"]
@@ -53,7 +69,7 @@ def test_open_syncs_stations_and_categories(config_file):
 def test_money_is_exact(run, config_file):
     for loss in ("0.10", "0.20", "99999999.99"):
         assert run("incident", "add", "--date", "2026-11-22", "--category", "other", "--loss", loss).code == 0
-    db = open_database(load_settings(config_file))
+    db = open_configured(config_file)
     with db.session() as session:
         total = session.scalar(select(func.sum(Incident.loss)))
     assert total == Decimal("100000000.29")

@@ -6,16 +6,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from antifraud.channels.outbox import MAX_ATTEMPTS, Sender
 from antifraud.config import load_settings
-from antifraud.db import open_database
+from antifraud.db import connect
 from antifraud.db.models import Delivery, utcnow
 from antifraud.errors import InputError
 from antifraud.incidents import service
 from antifraud.incidents.categories import load_categories
 from antifraud.incidents.validate import validate_incident
-from antifraud.warnings.publish import approve, find_warning, publish, record_render
-from antifraud.warnings.service import render_warning
+from antifraud.outbox.sender import MAX_ATTEMPTS, Sender
+from antifraud.warnings.files import render_warning
+from antifraud.warnings.service import approve, find_warning, publish, record_render
 
 DAY = date(2026, 11, 22)
 
@@ -68,7 +68,7 @@ def make_world(tmp_path, approval=False, extra_groups=""):
     )
     settings = load_settings(path)
     categories = load_categories(settings)
-    db = open_database(settings, categories)
+    db = connect(settings, categories)
     fields = validate_incident(
         {
             "date": DAY.isoformat(),
@@ -211,7 +211,7 @@ def test_rate_window_holds_across_senders(tmp_path, env, robots, clock):
     for _ in range(15):
         claimed, _ = first.claim_next(None)
         first.send(claimed)
-    second = Sender(open_database(settings, categories), settings, sleep=clock)
+    second = Sender(connect(settings, categories), settings, sleep=clock)
     assert second.drain() is True
     assert [r for r in robots.requests_for("shared-key") if r["errcode"] not in (0, None)] == []
 
@@ -289,7 +289,7 @@ def test_cli_parked_rows_can_be_retried(run, env, robots, config_file, monkeypat
 
 def test_texts_waiting_for_their_images_never_block_the_queue(tmp_path, env, robots, clock, monkeypatch):
     """More waiting texts than one claim looks at, while every image is being retried."""
-    import antifraud.channels.outbox as outbox
+    import antifraud.outbox.sender as outbox
 
     monkeypatch.setattr(outbox, "CLAIM_WINDOW", 4)
     shared = "\n".join(

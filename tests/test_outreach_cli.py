@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from antifraud.config import load_settings
-from antifraud.db import open_database
+from antifraud.db import connect
+from antifraud.incidents.categories import load_categories
 from antifraud.outreach.checker import check_plan
-from antifraud.outreach.service import as_event, build_input, find_week
+from antifraud.outreach.store import as_event, build_input, find_week
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ def test_plan_writes_the_rota_and_obeys_every_rule(run, shigu):
     folder = shigu.parent / "posters" / "rota" / "2026-W49" / "shigu"
     assert sorted(p.name for p in folder.iterdir()) == ["rota.ics", "rota.png", "rota.txt", "rota.xlsx"]
     settings = load_settings(shigu)
-    db = open_database(settings)
+    db = connect(settings, load_categories(settings))
     with db.session() as session:
         plan_input, note = build_input(session, settings, settings.stations[0], date(2026, 11, 30), replan=False)
         stored = [as_event(r) for r in find_week(session, settings.stations[0], "2026-W49").events]

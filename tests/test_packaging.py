@@ -66,7 +66,7 @@ def test_installed_app_uses_shipped_templates_and_station_overrides(wheel, tmp_p
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 12
     shown = run_from_wheel(
-        wheel, tmp_path, "-c", "import antifraud.resources as r; print(r.default_templates_dir())", module=""
+        wheel, tmp_path, "-c", "import antifraud.lib.templates as r; print(r.default_templates_dir())", module=""
     )
     assert shown.stdout.strip() == str(tmp_path / "site" / "antifraud" / "_templates")
 

@@ -7,10 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from antifraud.config import load_settings
-from antifraud.db import open_database
+from antifraud.db import connect
 from antifraud.db.models import Base
 from antifraud.db.session import make_engine, migrate
 from antifraud.errors import ConfigError
+from antifraud.incidents.categories import load_categories
 from antifraud.scheduler.daemon import single_instance
 
 
@@ -60,7 +61,7 @@ def test_publish_through_the_outbox(run, postgres_url, monkeypatch, robots, conf
 def test_only_one_daemon_holds_the_advisory_lock(postgres_url, config_file, monkeypatch):
     monkeypatch.setenv("ANTIFRAUD_DATABASE_URL", postgres_url)
     settings = load_settings(config_file)
-    first, second = open_database(settings), open_database(settings)
+    first, second = connect(settings, load_categories(settings)), connect(settings, load_categories(settings))
     with single_instance(first):
         with pytest.raises(ConfigError, match="another `antifraud run` is active"):
             with single_instance(second):

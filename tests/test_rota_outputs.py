@@ -12,12 +12,13 @@ import pytest
 from icalendar import Calendar
 from PIL import Image, ImageColor
 
+from antifraud.channels.split import split_message as rota_text_chunks
 from antifraud.errors import ConfigError
+from antifraud.lib.templates import default_templates_dir
 from antifraud.outreach.model import Event
-from antifraud.outreach.outputs import rota_text_chunks, write_rota
-from antifraud.render.rota import draw_rota, load_rota_layout
-from antifraud.render.text import GlyphMissing
-from antifraud.resources import default_templates_dir
+from antifraud.outreach.outputs import write_rota
+from antifraud.outreach.rota_image import draw_rota, load_rota_layout
+from antifraud.render.fonts import GlyphMissing
 
 MONDAY = date(2026, 11, 23)  # ISO week 2026-W48
 WEEK_ID = "2026-W48"

@@ -9,8 +9,9 @@ from fontTools import subset
 from PIL import Image
 
 from antifraud.errors import AntifraudError
-from antifraud.render.text import NO_LINE_END, NO_LINE_START, FontSet, GlyphMissing, font_set, wrap
-from antifraud.resources import find_template
+from antifraud.lib.templates import find_template
+from antifraud.render.fonts import FontSet, GlyphMissing, font_set
+from antifraud.render.linebreak import NO_LINE_END, NO_LINE_START, wrap
 
 REGULAR = find_template("fonts/NotoSansSC-Regular.otf", None)
 BOLD = find_template("fonts/NotoSansSC-Bold.otf", None)

@@ -8,13 +8,14 @@ import pytest
 from PIL import Image, ImageChops
 
 from antifraud.config import load_settings
-from antifraud.db import open_database
+from antifraud.db import connect
 from antifraud.incidents import service
 from antifraud.incidents.categories import load_categories
 from antifraud.incidents.validate import validate_incident
-from antifraud.render import text as render_text_module
+from antifraud.lib.words import yuan
+from antifraud.render import fonts as render_text_module
 from antifraud.render.png import encode_png
-from antifraud.warnings.content import LADDER, compose, shorten, yuan
+from antifraud.warnings.content import LADDER, compose, shorten
 from antifraud.warnings.facts import describe_victim, gather_facts
 from antifraud.warnings.text import LIMITS, render_text
 
@@ -26,7 +27,7 @@ def world(config_file, frozen_clock):
     """Settings, categories and an open database with helpers to add incidents."""
     settings = load_settings(config_file)
     categories = load_categories(settings)
-    db = open_database(settings, categories)
+    db = connect(settings, categories)
 
     def add(station="shigu", **raw):
         raw.setdefault("date", DAY.isoformat())
@@ -276,7 +277,7 @@ def test_png_encoder_is_lossless():
 
 
 def _station_layout(config_file, replace_from, replace_to):
-    from antifraud.resources import default_templates_dir
+    from antifraud.lib.templates import default_templates_dir
 
     shipped = (default_templates_dir() / "poster.yaml").read_text(encoding="utf-8")
     assert replace_from in shipped

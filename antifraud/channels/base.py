@@ -12,12 +12,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
-
-import requests
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError, DeliveryError
-from ..secrets import redact
+from ..lib.secrets import redact
+
+if TYPE_CHECKING:
+    import requests
 
 TIMEOUT = (5, 20)  # seconds to connect, to read
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
@@ -52,6 +53,7 @@ class Channel:
     per_minute: ClassVar[int | None] = None  # messages a minute per robot; None: no limit
     per_second: ClassVar[int | None] = None
     kinds: ClassVar[frozenset[str]] = frozenset({"text"})  # message kinds it can post
+    text_kind: ClassVar[str] = "text"  # how it best posts the words of a warning: "text" or "markdown"
 
     def __init__(self, group, output_dir: Path | None = None, environ=os.environ, timeout=TIMEOUT):
         self.group = group
@@ -101,6 +103,8 @@ class Channel:
         Network errors become DeliveryError (transient) naming only the exception type,
         never the URL, which carries the robot's key.
         """
+        import requests  # here, not at the top: a command that sends nothing should not pay for it
+
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             return requests.post(url, data=body, headers=JSON_HEADERS, timeout=self.timeout)
@@ -162,6 +166,15 @@ class Channel:
 
     def unsupported(self, message: Message) -> DeliveryError:
         return DeliveryError(f"{self.kind}: cannot post a {message.kind!r} message", permanent=True)
+
+    def confirmed(self, answer: dict, message: Message, permanent: dict[int, str], retry: dict[int, float]) -> str:
+        """For robots that answer {"errcode": 0, ...}: the confirmation, or the error for their code."""
+        code = answer.get("errcode")
+        if code == 0:
+            return f"{self.kind}: posted {message.kind}"
+        if code is None:
+            raise DeliveryError(f"{self.kind}: the robot's answer has no errcode")
+        raise self.robot_error(code, answer.get("errmsg"), permanent, retry)
 
     def robot_error(self, code, errmsg, permanent: dict[int, str], retry: dict[int, float]) -> DeliveryError:
         """The exception for a robot's error code: RetryLater, permanent or (unknown codes) transient.

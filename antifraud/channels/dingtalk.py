@@ -42,6 +42,7 @@ class DingTalk(Channel):
     kind = "dingtalk"
     per_minute = 20
     kinds = frozenset({"text", "markdown"})
+    text_kind = "markdown"  # shows markdown well and plain text poorly
 
     def __init__(self, group, *args, **kwargs):
         super().__init__(group, *args, **kwargs)
@@ -95,10 +96,4 @@ class DingTalk(Channel):
 
     def send(self, message: Message) -> str:
         payload = self.payload(message)
-        answer = self.post_json(self.signed_url(), payload)
-        code = answer.get("errcode")
-        if code == 0:
-            return f"dingtalk: posted {message.kind}"
-        if code is None:
-            raise DeliveryError("dingtalk: the robot's answer has no errcode")
-        raise self.robot_error(code, answer.get("errmsg"), PERMANENT, RETRY)
+        return self.confirmed(self.post_json(self.signed_url(), payload), message, PERMANENT, RETRY)

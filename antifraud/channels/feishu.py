@@ -48,6 +48,7 @@ class Feishu(Channel):
     per_minute = 100
     per_second = 5
     kinds = frozenset({"text", "markdown"})
+    text_kind = "markdown"  # shows markdown well and plain text poorly
 
     def payload(self, message: Message) -> dict:
         if message.kind == "text":

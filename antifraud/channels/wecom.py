@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from ..errors import DeliveryError
 from .base import Channel, Message
 
 TEXT_LIMIT = 2048  # bytes of UTF-8
@@ -69,10 +68,4 @@ class WeCom(Channel):
 
     def send(self, message: Message) -> str:
         payload = self.payload(message)  # before the URL: a refused message needs no secret
-        answer = self.post_json(self.url, payload)
-        code = answer.get("errcode")
-        if code == 0:
-            return f"wecom: posted {message.kind}"
-        if code is None:
-            raise DeliveryError("wecom: the robot's answer has no errcode")
-        raise self.robot_error(code, answer.get("errmsg"), PERMANENT, RETRY)
+        return self.confirmed(self.post_json(self.url, payload), message, PERMANENT, RETRY)

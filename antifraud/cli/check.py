@@ -4,83 +4,14 @@ from __future__ import annotations
 
 import click
 
-from ..errors import AntifraudError
-from . import App, cli, config_option, pass_app
+from . import App, cli, command
 
 
-def run_checks(app: App):
-    """Yield (ok, what, detail) for each check; stops early when later checks cannot run."""
-    try:
-        settings = app.settings
-    except AntifraudError as exc:
-        yield False, "config", str(exc)
-        return
-    groups = sum(len(s.groups) for s in settings.stations)
-    yield True, "config", f"{app.config_path} ({len(settings.stations)} station(s), {groups} group(s))"
-    try:
-        categories = app.categories
-    except AntifraudError as exc:
-        yield False, "categories", str(exc)
-        return
-    yield True, "categories", f"{len(categories)} categories"
-    from ..render.coverage import missing_glyphs
-
-    try:
-        problems = missing_glyphs(settings, categories)
-    except AntifraudError as exc:
-        yield False, "fonts", str(exc)
-    else:
-        for problem in problems:
-            yield False, "fonts", str(problem)
-        if not problems:
-            yield True, "fonts", "every character in categories, labels, templates and station names is covered"
-    try:
-        with app.db.session() as session:
-            from sqlalchemy import func, select
-
-            from ..db.models import Incident
-
-            count = session.scalar(select(func.count()).select_from(Incident))
-        yield True, "database", f"{app.db.engine.url.render_as_string(hide_password=True)} ({count} incident(s))"
-    except AntifraudError as exc:
-        yield False, "database", str(exc)
-    from ..channels import channel_for
-
-    for station_index, station in enumerate(settings.stations):
-        for index, group in enumerate(station.groups):
-            if group.channel == "folder":
-                continue
-            channel = channel_for(group)
-            for key in ("webhook_env", "secret_env"):
-                name = getattr(group, key)
-                try:
-                    if name:
-                        channel.secret(name, key)
-                except AntifraudError:
-                    yield (
-                        False,
-                        "channels",
-                        (
-                            f"{station.code}: group {group.name!r} ({group.channel}) needs the environment "
-                            f"variable {name} or {name}_FILE (stations[{station_index}].groups[{index}].{key})"
-                        ),
-                    )
-    output = settings.resolve(settings.output_dir)
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        probe = output / ".antifraud-write-test"
-        probe.write_text("ok")
-        probe.unlink()
-        yield True, "output", str(output)
-    except OSError as exc:
-        yield False, "output", f"output_dir: cannot write to {str(output)!r} ({exc.strerror})"
-
-
-@cli.command("check")
-@config_option
-@pass_app
+@command(cli, "check")
 def check(app: App):
     """Validate config, templates, database and channel secrets; report problems in plain words."""
+    from ..checks import run_checks
+
     problems = 0
     for ok, what, detail in run_checks(app):
         click.echo(f"{'ok' if ok else 'PROBLEM':>7}  {what}: {detail}")

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from ..errors import InputError
-from ..incidents import service
-from ..incidents.privacy import describe_masked
-from ..incidents.spreadsheet import MAX_ERRORS_SHOWN, incident_record, plan_import, write_export
-from ..incidents.validate import CHANNEL_NAMES, CHANNELS, validate_incident
-from . import App, cli, config_option, entered_by_option, format_option, parse_date_option, pass_app, who
+from ..vocab import CONTACT_CHANNELS
+from . import App, cli, command, entered_by_option, parse_date_option, who
 
 LIST_FIELDS = (
     "id",
@@ -38,7 +32,7 @@ def _text_options(command):
     """The optional fields shared by `incident add` and `incident edit`."""
     options = [
         click.option("--loss", help="Money lost, in yuan (0 to 100,000,000; at most two decimals)."),
-        click.option("--channel", help=f"How the scammer reached the victim: {', '.join(CHANNELS)}."),
+        click.option("--channel", help=f"How the scammer reached the victim: {', '.join(CONTACT_CHANNELS)}."),
         click.option("--victim", help="Surname with 先生/女士 only, e.g. 王女士. Never a full name."),
         click.option("--victim-age", "victim_age", help="Age or age band, e.g. 32 or 30-39 (stored as a band)."),
         click.option("--occupation", help="e.g. 工厂员工."),
@@ -50,16 +44,23 @@ def _text_options(command):
     return command
 
 
-@cli.command("categories")
-@config_option
-@format_option("table", "json")
-@pass_app
+def _masked_note(masked) -> None:
+    from ..incidents.privacy import describe_masked
+
+    if masked:
+        click.echo(f"masked {describe_masked(masked)} in the text before storing it")
+
+
+@command(cli, "categories", formats=("table", "json"))
 def categories_command(app: App, output_format):
     """List fraud categories (codes and Chinese names both work with --category)."""
     items = list(app.categories)
     if output_format == "json":
         click.echo(json.dumps([item.model_dump() for item in items], ensure_ascii=False, indent=2))
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("code", "名称", "简称", "tips", box=None)
     for item in items:
         table.add_row(item.code, item.name, item.short or "", str(len(item.tips)))
@@ -71,108 +72,82 @@ def incident():
     """Record and manage fraud incidents (电诈警情)."""
 
 
-@incident.command("add")
-@config_option
+@command(incident, "add")
 @click.option("--date", "day", required=True, help="The day it happened, YYYY-MM-DD.")
 @click.option("--category", required=True, help="Category code or Chinese name, e.g. order_brushing or 刷单返利.")
 @click.option("--stopped", is_flag=True, help="The fraud was stopped in time (劝阻成功, no loss).")
 @_text_options
 @click.option("--station", help="Station code (default: the first in config).")
 @entered_by_option
-@pass_app
 def incident_add(app: App, day, category, stopped, station, by, **fields):
     """Record one incident."""
-    station = app.settings.station(station).code
+    from ..incidents.service import record_incident
+
+    station = app.station(station).code
     raw = {"date": day, "category": category, "stopped": stopped, **fields}
-    checked = validate_incident(raw, app.categories, app.today(station))
     with app.db.session() as session:
-        row = service.add_incident(session, checked, station, who(by))
+        row, checked = record_incident(session, raw, app.categories, app.today(station), station, who(by))
         incident_id = row.id
     name = app.categories[checked.category_code].name
     click.echo(f"recorded incident #{incident_id}: {checked.day} {name}, loss {checked.loss:,} yuan, station {station}")
-    if checked.masked:
-        click.echo(f"masked {describe_masked(checked.masked)} in the text before storing it")
+    _masked_note(checked.masked)
 
 
-@incident.command("edit")
-@config_option
+@command(incident, "edit")
 @click.argument("incident_id", type=int)
 @click.option("--date", "day", help="The day it happened, YYYY-MM-DD.")
 @click.option("--category", help="Category code or Chinese name.")
 @click.option("--stopped/--not-stopped", default=None, help="Whether the fraud was stopped in time.")
 @_text_options
 @entered_by_option
-@pass_app
 def incident_edit(app: App, incident_id, day, category, stopped, by, **fields):
     """Change fields of a recorded incident (an empty value clears a text field)."""
+    from ..incidents.service import change_incident
+
     given = {"date": day, "category": category, "stopped": stopped, **fields}
-    given = {key: value for key, value in given.items() if value is not None}
-    if not given:
-        raise InputError("edit: give at least one field to change, e.g. --loss 3000")
     with app.db.session() as session:
-        row = service.get_incident(session, incident_id)
-        current = {
-            "date": row.day,
-            "category": row.category_code,
-            "loss": row.loss,
-            "stopped": row.stopped,
-            "channel": row.channel,
-            "victim": row.victim,
-            "victim_age": row.victim_age,
-            "occupation": row.occupation,
-            "place": row.place,
-            "summary": row.summary,
-        }
-        checked = validate_incident({**current, **given}, app.categories, app.today(row.station.code))
-        diff = service.edit_incident(session, incident_id, checked.as_dict(), who(by))
+        diff, checked = change_incident(session, incident_id, given, app.categories, app.today, who(by))
     if not diff:
         click.echo(f"incident #{incident_id}: nothing changed")
         return
     for name, (before, after) in diff.items():
         click.echo(f"incident #{incident_id}: {name}: {before} -> {after}")
-    if checked.masked:
-        click.echo(f"masked {describe_masked(checked.masked)} in the text before storing it")
+    _masked_note(checked.masked)
 
 
-@incident.command("delete")
-@config_option
+@command(incident, "delete")
 @click.argument("incident_id", type=int)
 @click.option("--reason", help="Why (kept in the audit trail).")
 @entered_by_option
-@pass_app
 def incident_delete(app: App, incident_id, reason, by):
     """Delete an incident (soft: it stays in the audit trail and can be restored)."""
+    from ..incidents.service import delete_incident
+
     with app.db.session() as session:
-        service.delete_incident(session, incident_id, who(by), reason)
+        delete_incident(session, incident_id, who(by), reason)
     click.echo(f"deleted incident #{incident_id} (undo with: antifraud incident restore {incident_id})")
 
 
-@incident.command("restore")
-@config_option
+@command(incident, "restore")
 @click.argument("incident_id", type=int)
 @entered_by_option
-@pass_app
 def incident_restore(app: App, incident_id, by):
     """Undo a delete."""
+    from ..incidents.service import restore_incident
+
     with app.db.session() as session:
-        service.restore_incident(session, incident_id, who(by))
+        restore_incident(session, incident_id, who(by))
     click.echo(f"restored incident #{incident_id}")
 
 
-@incident.command("show")
-@config_option
+@command(incident, "show", formats=("text", "json"))
 @click.argument("incident_id", type=int)
-@format_option("text", "json")
-@pass_app
 def incident_show(app: App, incident_id, output_format):
     """Show one incident with its audit trail."""
+    from ..incidents.service import incident_with_audit
+
     with app.db.session() as session:
-        row = service.get_incident(session, incident_id, include_deleted=True)
-        record = incident_record(row)
-        record["audit"] = [
-            {"action": a.action, "at": a.at.isoformat(timespec="seconds"), "by": a.by, "changes": a.changes}
-            for a in row.audit
-        ]
+        record = incident_with_audit(session, incident_id)
     if output_format == "json":
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
@@ -186,7 +161,7 @@ def incident_show(app: App, incident_id, output_format):
         )
 
 
-def _date_range(app: App, day, start, end):
+def _date_range(day, start, end):
     if day and (start or end):
         raise InputError("--date: use either --date or --from/--to, not both")
     if day:
@@ -205,20 +180,18 @@ def _range_options(command):
     return click.option("--date", "day", help="One day, YYYY-MM-DD.")(command)
 
 
-@incident.command("list")
-@config_option
+@command(incident, "list", formats=("table", "csv", "json"))
 @_range_options
 @click.option("--deleted", is_flag=True, help="Include deleted incidents.")
-@format_option("table", "csv", "json")
-@pass_app
 def incident_list(app: App, day, start, end, station, deleted, output_format):
     """List incidents."""
-    start, end = _date_range(app, day, start, end)
+    from ..incidents.service import incident_records
+
+    start, end = _date_range(day, start, end)
     if station:
-        app.settings.station(station)
+        app.station(station)
     with app.db.session() as session:
-        rows = service.list_incidents(session, station, start, end, include_deleted=deleted)
-        records = [incident_record(row) for row in rows]
+        records = incident_records(session, station, start, end, include_deleted=deleted)
     print_incidents(records, output_format)
 
 
@@ -226,88 +199,97 @@ def print_incidents(records: list[dict], output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     elif output_format == "csv":
+        import csv
+
         writer = csv.DictWriter(sys.stdout, fieldnames=LIST_FIELDS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
     else:
-        table = Table(box=None, pad_edge=False)
-        for title, options in (
-            ("#", {"justify": "right"}),
-            ("日期", {}),
-            ("类别", {}),
-            ("损失(元)", {"justify": "right"}),
-            ("劝阻", {}),
-            ("渠道", {}),
-            ("受害人", {}),
-            ("地点", {}),
-            ("简要案情", {"no_wrap": False}),
-        ):
-            table.add_column(title, no_wrap=options.pop("no_wrap", True), **options)
-        for r in records:
-            victim = " ".join(
-                v for v in (r["victim"], r["victim_age"] and f"{r['victim_age']}岁", r["occupation"]) if v
-            )
-            summary = r["summary"] or ""
-            table.add_row(
-                str(r["id"]),
-                r["date"],
-                r["category_short"],
-                f"{float(r['loss']):,.2f}",
-                "是" if r["stopped"] else "",
-                CHANNEL_NAMES.get(r["channel"], "") if r["channel"] else "",
-                victim,
-                r["place"] or "",
-                summary if len(summary) <= 40 else summary[:39] + "…",
-            )
-        # Piped output gets a wide console, so a table in a log or file is not folded to 80 columns.
-        console = Console(width=None if sys.stdout.isatty() else 200)
-        console.print(table)
-        total = sum(float(r["loss"]) for r in records)
-        console.print(f"{len(records)} incident(s), total loss {total:,.2f} yuan")
+        print_incident_table(records)
 
 
-@incident.command("import")
-@config_option
+def print_incident_table(records: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..incidents.validate import CHANNEL_NAMES
+
+    table = Table(box=None, pad_edge=False)
+    for title, options in (
+        ("#", {"justify": "right"}),
+        ("日期", {}),
+        ("类别", {}),
+        ("损失(元)", {"justify": "right"}),
+        ("劝阻", {}),
+        ("渠道", {}),
+        ("受害人", {}),
+        ("地点", {}),
+        ("简要案情", {"no_wrap": False}),
+    ):
+        table.add_column(title, no_wrap=options.pop("no_wrap", True), **options)
+    for r in records:
+        victim = " ".join(v for v in (r["victim"], r["victim_age"] and f"{r['victim_age']}岁", r["occupation"]) if v)
+        summary = r["summary"] or ""
+        table.add_row(
+            str(r["id"]),
+            r["date"],
+            r["category_short"],
+            f"{float(r['loss']):,.2f}",
+            "是" if r["stopped"] else "",
+            CHANNEL_NAMES.get(r["channel"], "") if r["channel"] else "",
+            victim,
+            r["place"] or "",
+            summary if len(summary) <= 40 else summary[:39] + "…",
+        )
+    # Piped output gets a wide console, so a table in a log or file is not folded to 80 columns.
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(table)
+    total = sum(float(r["loss"]) for r in records)
+    console.print(f"{len(records)} incident(s), total loss {total:,.2f} yuan")
+
+
+@command(incident, "import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
 @click.option("--station", help="Station for rows without a 警务室/station column (default: the first).")
 @entered_by_option
-@pass_app
 def incident_import(app: App, file: Path, dry_run, station, by):
     """Import incidents from CSV or XLSX: every row or none."""
-    station = app.settings.station(station).code
-    names = {s.code: s.code for s in app.settings.stations} | {s.name: s.code for s in app.settings.stations}
-    plan = plan_import(file, app.categories, app.today(station), names, station)
-    if plan.errors:
-        for line in plan.errors[:MAX_ERRORS_SHOWN]:
+    from ..incidents.privacy import describe_masked
+    from ..incidents.service import ImportRejected, check_import, import_rows
+    from ..incidents.spreadsheet import MAX_ERRORS_SHOWN
+
+    station = app.station(station).code
+    try:
+        plan = check_import(file, app.settings, app.categories, app.today(station), station)
+    except ImportRejected as rejected:
+        for line in rejected.problems[:MAX_ERRORS_SHOWN]:
             click.echo(f"error: {line}", err=True)
-        more = len(plan.errors) - MAX_ERRORS_SHOWN
+        more = len(rejected.problems) - MAX_ERRORS_SHOWN
         if more > 0:
             click.echo(f"error: ... and {more} more", err=True)
-        raise InputError(f"{file.name}: {len(plan.errors)} row(s) with problems; nothing was imported")
+        raise
     if plan.masked:
         click.echo(f"masked {describe_masked(plan.masked)} in the text")
     if dry_run:
         click.echo(f"{file.name}: {len(plan.rows)} row(s) are valid; nothing written (--dry-run)")
         return
     with app.db.session() as session:
-        added, skipped = service.import_rows(session, plan.rows, who(by))
+        added, skipped = import_rows(session, plan.rows, who(by))
     message = f"{file.name}: imported {added} incident(s)"
     if skipped:
         message += f", skipped {skipped} already recorded"
     click.echo(message)
 
 
-@incident.command("export")
-@config_option
+@command(incident, "export")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @_range_options
-@pass_app
 def incident_export(app: App, file: Path, day, start, end, station):
     """Write incidents to CSV or XLSX (Chinese headers; `incident import` reads it back)."""
-    start, end = _date_range(app, day, start, end)
-    if file.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError(f"file: {file.name!r} must end in .csv or .xlsx")
+    from ..incidents.service import export_incidents
+
+    start, end = _date_range(day, start, end)
     with app.db.session() as session:
-        count = write_export(file, service.list_incidents(session, station, start, end))
+        count = export_incidents(session, file, station, start, end)
     click.echo(f"wrote {count} incident(s) to {file}")

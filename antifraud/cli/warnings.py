@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import click
 
-from ..db.models import utcnow
 from ..errors import InputError
-from . import App, cli, config_option, entered_by_option, parse_date_option, pass_app, wait_option, who
+from . import App, cli, command, entered_by_option, parse_date_option, wait_option, who
 
 
 @cli.group("warning")
@@ -31,24 +28,27 @@ def day_and_station(command):
     return click.option("--date", "day", help="The day reported on, YYYY-MM-DD (default: yesterday).")(command)
 
 
-def render_and_record(app: App, session, station, day):
-    from ..warnings.publish import render_and_record as render_day
-
-    return render_day(session, app.settings, app.categories, station, day)
-
-
-@warning.command("render")
-@config_option
-@day_and_station
-@pass_app
-def warning_render(app: App, day, station):
-    """Render posters/D/S/warning.png, warning.txt and warning.md, and print their paths."""
-    station = app.settings.station(station)
+def on_day(app: App, station: str | None, day: str | None, service):
+    """Run a warning service for (station, reported day) in one transaction: (station, day, result)."""
+    station = app.station(station)
     day = reported_day(app, day, station.code)
     with app.db.session() as session:
-        rendered, record = render_and_record(app, session, station, day)
+        return station, day, service(session, app.settings, app.categories, station, day)
+
+
+def quiet_day_note(day, station) -> str:
+    return f"{day.isoformat()} {station.code}: no incidents, and warning.quiet_day is 'none'"
+
+
+@command(warning, "render")
+@day_and_station
+def warning_render(app: App, day, station):
+    """Render posters/D/S/warning.png, warning.txt and warning.md, and print their paths."""
+    from ..warnings.service import render_and_record
+
+    station, day, (rendered, record) = on_day(app, station, day, render_and_record)
     if rendered is None:
-        click.echo(f"{day.isoformat()} {station.code}: no incidents, and warning.quiet_day is 'none': nothing rendered")
+        click.echo(f"{quiet_day_note(day, station)}: nothing rendered")
         return
     for path in rendered.paths.values():
         click.echo(str(path))
@@ -56,108 +56,84 @@ def warning_render(app: App, day, station):
         click.echo(f"waiting for approval: antifraud warning approve --date {day.isoformat()} --station {station.code}")
 
 
-@warning.command("approve")
-@config_option
+@command(warning, "approve")
 @day_and_station
 @entered_by_option
-@pass_app
 def warning_approve(app: App, day, station, by):
     """Approve a rendered warning for publishing (when publish.require_approval is on)."""
-    from ..warnings.publish import approve
+    from ..warnings.service import approve
 
-    station = app.settings.station(station)
+    station = app.station(station)
     day = reported_day(app, day, station.code)
     with app.db.session() as session:
-        row = approve(session, station, day, who(by))
-        status = row.status
+        status = approve(session, station, day, who(by)).status
     click.echo(f"{day.isoformat()} {station.code}: {status}")
 
 
-def send_and_wait(app: App, subjects: list[str], wait_seconds: int) -> bool:
-    from ..channels.outbox import Sender
+def send_and_wait(app: App, subjects: list[str] | None, wait_seconds: int) -> bool:
+    """Send what is queued (of these subjects), one line per message; True when all of it went."""
+    from ..outbox.service import send_now
 
     def report(outcome):
         mark = {"sent": "sent", "retry": "will retry", "parked": "PARKED"}[outcome.status]
         click.echo(f"  {mark:>10}  {outcome.group} · {outcome.kind}  {outcome.detail}")
 
-    sender = Sender(app.db, app.settings, report=report)
-    finished = sender.drain(subjects, until=utcnow() + timedelta(seconds=wait_seconds))
+    finished = send_now(app.db, app.settings, subjects, wait_seconds, report)
     if not finished:
         click.echo(f"still sending after {wait_seconds} s; the daemon (or `antifraud outbox drain`) will finish it")
     return finished
 
 
-@warning.command("preview")
-@config_option
+def summarise(app: App, subjects: list[str]) -> bool:
+    """One line of counts; True when every message was sent."""
+    from ..outbox.service import counts
+
+    with app.db.session() as session:
+        found = counts(session, subjects)
+    click.echo(", ".join(f"{found.get(s, 0)} {s}" for s in ("sent", "pending", "sending", "parked")))
+    if found.get("parked"):
+        click.echo("parked messages need a look: antifraud outbox list --status parked; then antifraud outbox retry")
+    return set(found) <= {"sent"}
+
+
+def send_subjects(app: App, subjects: list[str], wait_seconds: int | None) -> bool:
+    """Send, wait, summarise; True when every message of these subjects was sent."""
+    finished = send_and_wait(app, subjects, app.wait_seconds(wait_seconds))
+    return summarise(app, subjects) and finished
+
+
+@command(warning, "preview")
 @day_and_station
-@pass_app
 def warning_preview(app: App, day, station):
     """Send the rendered warning to the staff groups only, to check it before it goes public."""
-    from ..warnings.publish import enqueue, find_warning, subject
+    from ..warnings.publish import subject
+    from ..warnings.service import preview_day
 
-    station = app.settings.station(station)
-    day = reported_day(app, day, station.code)
-    with app.db.session() as session:
-        record = find_warning(session, station, day)
-        if record is None:
-            rendered, record = render_and_record(app, session, station, day)
-            if record is None:
-                raise InputError(f"--date: no incidents on {day.isoformat()} and quiet days are not posted")
-        created = enqueue(session, record, station, "preview", ["staff"])
+    station, day, created = on_day(app, station, day, preview_day)
     if not created:
         click.echo("the preview was queued before; nothing new to send")
-    send_and_wait(app, [subject("preview", day)], app.settings.publish.wait_seconds)
-    summarise(app, [subject("preview", day)])
+    send_subjects(app, [subject("preview", day)], None)
 
 
-@warning.command("publish")
-@config_option
+@command(warning, "publish")
 @day_and_station
 @click.option("--dry-run", is_flag=True, help="Show what would be sent to which groups; send nothing.")
 @wait_option
-@pass_app
 def warning_publish(app: App, day, station, dry_run, wait_seconds):
     """Queue the warning for every target group and send it: image first, then the text."""
-    from ..warnings.publish import find_warning, plan_messages, publish, subject
+    from ..warnings.publish import plan_messages, subject
+    from ..warnings.service import publish_day
 
-    station = app.settings.station(station)
-    day = reported_day(app, day, station.code)
     if dry_run:
-        for message in plan_messages(station, app.settings.publish.audiences):
+        reported_day(app, day, app.station(station).code)
+        for message in plan_messages(app.station(station), app.settings.publish.audiences):
             group = message.group
             click.echo(f"would send {message.kind:>8} to {group.name} ({group.channel}, {group.audience})")
         return
-    with app.db.session() as session:
-        record = find_warning(session, station, day)
-        if record is None:
-            rendered, record = render_and_record(app, session, station, day)
-            if record is None:
-                click.echo(
-                    f"{day.isoformat()} {station.code}: no incidents, and warning.quiet_day is 'none': "
-                    "nothing to publish"
-                )
-                return
-        created = publish(session, app.settings, station, record)
+    station, day, created = on_day(app, station, day, publish_day)
+    if created is None:
+        click.echo(f"{quiet_day_note(day, station)}: nothing to publish")
+        return
     click.echo(f"{day.isoformat()} {station.code}: queued {len(created)} new message(s)")
-    wait = app.wait_seconds(wait_seconds)
-    finished = send_and_wait(app, [subject("warning", day)], wait)
-    if not summarise(app, [subject("warning", day)]) or not finished:
+    if not send_subjects(app, [subject("warning", day)], wait_seconds):
         raise click.exceptions.Exit(1)
-
-
-def summarise(app: App, subjects: list[str]) -> bool:
-    """One line of counts; True when every message was sent."""
-    from sqlalchemy import func, select
-
-    from ..db.models import Delivery
-
-    with app.db.session() as session:
-        counts = dict(
-            session.execute(
-                select(Delivery.status, func.count()).where(Delivery.subject.in_(subjects)).group_by(Delivery.status)
-            ).all()
-        )
-    click.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in ("sent", "pending", "sending", "parked")))
-    if counts.get("parked"):
-        click.echo("parked messages need a look: antifraud outbox list --status parked; then antifraud outbox retry")
-    return set(counts) <= {"sent"}

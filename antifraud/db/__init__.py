@@ -1,5 +1,6 @@
-"""Database: models, the session factory and migrations applied on first use."""
+"""Database: models, the session factory, migrations applied on first use, and reference data."""
 
+from .reference import connect
 from .session import Database, open_database
 
-__all__ = ["Database", "open_database"]
+__all__ = ["Database", "connect", "open_database"]

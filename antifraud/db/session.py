@@ -5,20 +5,17 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError as AlembicError
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from ..errors import ConfigError
-from . import models
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The newest migration. A database already there is opened without loading Alembic at all, which
+# keeps every command quick; tests/test_db.py checks this against Alembic's own head.
+SCHEMA_HEAD = "0005"
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -40,21 +37,40 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def alembic_config(connection=None) -> Config:
+def alembic_config(connection=None):
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
     return cfg
 
 
+def current_revision(connection) -> str | None:
+    """The schema revision recorded in the database; None for a new (empty) database."""
+    try:
+        with connection.begin_nested():
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return None  # no alembic_version table yet
+
+
+class UnknownSchema(Exception):
+    """The database was written by a newer antifraud (a revision these migrations do not have)."""
+
+
 def migrate(engine: Engine) -> bool:
     """Bring the schema to the newest revision; True when anything was applied."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.begin() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-        if current == head:
+        if current_revision(connection) == SCHEMA_HEAD:
             return False
-        command.upgrade(alembic_config(connection), "head")
+        from alembic import command
+        from alembic.util.exc import CommandError
+
+        try:
+            command.upgrade(alembic_config(connection), "head")
+        except CommandError as exc:
+            raise UnknownSchema(str(exc)) from None
     return True
 
 
@@ -73,46 +89,26 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(settings, categories=None, url: str | None = None) -> Database:
-    """Open (creating and migrating as needed) the configured database and sync config into it."""
-    from ..incidents.categories import load_categories
-
-    url = url or settings.database_url
+def open_database(url: str) -> Database:
+    """Open the database at `url`, creating and migrating it as needed."""
     try:
         engine = make_engine(url)
         migrate(engine)
-    except AlembicError as exc:
+    except UnknownSchema as exc:
         raise ConfigError(
-            f"database: {_safe_url(url)!r} has a schema this version of antifraud does not know ({exc}); "
+            f"database: {safe_url(url)!r} has a schema this version of antifraud does not know ({exc}); "
             "upgrade antifraud"
         ) from None
     except ImportError as exc:
         raise ConfigError(
-            f"database: {_safe_url(url)!r} needs the driver {exc.name!r} (pip install 'antifraud[postgres]')"
+            f"database: {safe_url(url)!r} needs the driver {exc.name!r} (pip install 'antifraud[postgres]')"
         ) from None
     except (SQLAlchemyError, OSError) as exc:
-        raise ConfigError(f"database: cannot open {_safe_url(url)!r}: {_first_line(exc)}") from None
-    db = Database(engine)
-    with db.session() as session:
-        sync_reference_data(session, settings, categories or load_categories(settings))
-    return db
+        raise ConfigError(f"database: cannot open {safe_url(url)!r}: {_first_line(exc)}") from None
+    return Database(engine)
 
 
-def sync_reference_data(session: Session, settings, categories) -> None:
-    """Stations and categories live in config and templates; the database mirrors them for keys."""
-    stations = {s.code: s for s in session.scalars(select(models.Station))}
-    for station in settings.stations:
-        row = stations.get(station.code) or models.Station(code=station.code)
-        row.name = station.name
-        session.add(row)
-    existing = {c.code: c for c in session.scalars(select(models.Category))}
-    for position, category in enumerate(categories.values()):
-        row = existing.get(category.code) or models.Category(code=category.code)
-        row.name, row.short, row.position = category.name, category.short or category.name[:8], position
-        session.add(row)
-
-
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:

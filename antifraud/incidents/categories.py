@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from ..config import CategoryDef, Settings, describe_validation_error
+from ..config import CategoryDef, Settings
 from ..errors import ConfigError, InputError
-from ..resources import find_template
+from ..lib.schema import describe_validation_error, load_yaml
+from ..lib.templates import find_template
 
 CATEGORIES_FILE = "categories.yaml"
 
@@ -53,11 +53,9 @@ def _normalise(text: str) -> str:
 def load_categories(settings: Settings) -> Categories:
     """The shipped categories, overridden file-wise by the station's templates/ and key-wise by config."""
     path = find_template(CATEGORIES_FILE, settings.resolve(settings.templates_dir))
+    data = load_yaml(path.read_text(encoding="utf-8"), str(path)) or {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         entries = TypeAdapter(list[CategoryDef]).validate_python(data.get("categories", []))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     except ValidationError as exc:
         raise ConfigError(f"{path}: categories{describe_validation_error(exc)}") from None
     by_code = {entry.code: entry for entry in entries}

@@ -1,17 +1,26 @@
-"""Record, change and query incidents; every change leaves an audit row."""
+"""Record, change and query incidents; every change leaves an audit row.
+
+These are the functions the CLI and the web UI call: raw values in (as a person typed them),
+checked and masked here, InputError naming the field on anything wrong, nothing written then.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..db.models import Incident, IncidentAudit, Station, utcnow
+from ..db.reference import station_row
 from ..errors import InputError
-from .validate import IncidentFields
+from .categories import Categories
+from .spreadsheet import ImportPlan, plan_import, write_export
+from .validate import IncidentFields, validate_incident
 
 EDITABLE = (
     "day",
@@ -27,19 +36,47 @@ EDITABLE = (
 )
 
 
-def station_row(session: Session, code: str) -> Station:
-    station = session.scalar(select(Station).where(Station.code == code))
-    if station is None:  # config and database are synced on open; this is a real mismatch
-        raise InputError(f"station: {code!r} is not in the database")
-    return station
-
-
 def add_incident(session: Session, fields: IncidentFields, station_code: str, by: str, source: str = "cli") -> Incident:
     incident = Incident(station=station_row(session, station_code), entered_by=by, source=source, **fields.as_dict())
     session.add(incident)
     session.flush()
     incident.audit.append(IncidentAudit(action="create", by=by, changes=_jsonable(fields.as_dict())))
     return incident
+
+
+def record_incident(
+    session: Session, raw: dict, categories: Categories, today: date, station_code: str, by: str, source: str = "cli"
+) -> tuple[Incident, IncidentFields]:
+    """Check and mask what a person entered, then record it; returns the row and the checked fields."""
+    checked = validate_incident(raw, categories, today)
+    return add_incident(session, checked, station_code, by, source), checked
+
+
+def change_incident(
+    session: Session, incident_id: int, given: dict, categories: Categories, today: Callable[[str], date], by: str
+) -> tuple[dict, IncidentFields]:
+    """Apply the raw values given (others unchanged), checked as a whole; returns (diff, checked fields).
+
+    `today(station_code)` is the station's date, for the not-in-the-future rule.
+    """
+    given = {key: value for key, value in given.items() if value is not None}
+    if not given:
+        raise InputError("edit: give at least one field to change, e.g. --loss 3000")
+    row = get_incident(session, incident_id)
+    current = {
+        "date": row.day,
+        "category": row.category_code,
+        "loss": row.loss,
+        "stopped": row.stopped,
+        "channel": row.channel,
+        "victim": row.victim,
+        "victim_age": row.victim_age,
+        "occupation": row.occupation,
+        "place": row.place,
+        "summary": row.summary,
+    }
+    checked = validate_incident({**current, **given}, categories, today(row.station.code))
+    return edit_incident(session, incident_id, checked.as_dict(), by), checked
 
 
 def get_incident(session: Session, incident_id: int, include_deleted: bool = False) -> Incident:
@@ -98,6 +135,67 @@ def list_incidents(
     if not include_deleted:
         query = query.where(Incident.deleted_at.is_(None))
     return list(session.scalars(query.order_by(Incident.day, Incident.id)))
+
+
+def incident_record(incident: Incident) -> dict:
+    """A plain dict of one incident, for listings (table, csv, json) and the web UI."""
+    return {
+        "id": incident.id,
+        "date": incident.day.isoformat(),
+        "station": incident.station.code,
+        "category": incident.category_code,
+        "category_name": incident.category.name,
+        "category_short": incident.category.short,
+        "loss": str(incident.loss),
+        "stopped": incident.stopped,
+        "channel": incident.channel,
+        "victim": incident.victim,
+        "victim_age": incident.victim_age,
+        "occupation": incident.occupation,
+        "place": incident.place,
+        "summary": incident.summary,
+        "entered_by": incident.entered_by,
+        "deleted": incident.deleted_at is not None,
+    }
+
+
+def incident_records(session: Session, station_code=None, start=None, end=None, include_deleted=False) -> list[dict]:
+    return [incident_record(row) for row in list_incidents(session, station_code, start, end, include_deleted)]
+
+
+def incident_with_audit(session: Session, incident_id: int) -> dict:
+    """One incident (deleted ones too) with its audit trail, oldest first."""
+    row = get_incident(session, incident_id, include_deleted=True)
+    record = incident_record(row)
+    record["audit"] = [
+        {"action": a.action, "at": a.at.isoformat(timespec="seconds"), "by": a.by, "changes": a.changes}
+        for a in row.audit
+    ]
+    return record
+
+
+class ImportRejected(InputError):
+    """A spreadsheet with problems: nothing was imported; `problems` lists each by row and column."""
+
+    def __init__(self, name: str, problems: list[str]):
+        super().__init__(f"{name}: {len(problems)} row(s) with problems; nothing was imported")
+        self.problems = problems
+
+
+def check_import(path: Path, settings, categories: Categories, today: date, station_code: str) -> ImportPlan:
+    """Read and check every row of the file; raises ImportRejected listing the problems. Writes nothing."""
+    names = {s.code: s.code for s in settings.stations} | {s.name: s.code for s in settings.stations}
+    plan = plan_import(path, categories, today, names, station_code)
+    if plan.errors:
+        raise ImportRejected(path.name, plan.errors)
+    return plan
+
+
+def export_incidents(session: Session, path: Path, station_code=None, start=None, end=None) -> int:
+    """Write incidents to a CSV or XLSX file that `import` reads back; returns how many."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"file: {path.name!r} must end in .csv or .xlsx")
+    return write_export(path, list_incidents(session, station_code, start, end))
 
 
 def fingerprint(station_id: int, fields: dict) -> tuple:

@@ -190,28 +190,6 @@ def _with_column_title(message: str, header: list, columns: list) -> str:
     return message
 
 
-def incident_record(incident) -> dict:
-    """A plain dict of one incident, for csv and json output."""
-    return {
-        "id": incident.id,
-        "date": incident.day.isoformat(),
-        "station": incident.station.code,
-        "category": incident.category_code,
-        "category_name": incident.category.name,
-        "category_short": incident.category.short,
-        "loss": str(incident.loss),
-        "stopped": incident.stopped,
-        "channel": incident.channel,
-        "victim": incident.victim,
-        "victim_age": incident.victim_age,
-        "occupation": incident.occupation,
-        "place": incident.place,
-        "summary": incident.summary,
-        "entered_by": incident.entered_by,
-        "deleted": incident.deleted_at is not None,
-    }
-
-
 def export_rows(incidents) -> list[list]:
     """Rows with Chinese headers that import reads back unchanged."""
     rows = [list(EXPORT_HEADERS)]

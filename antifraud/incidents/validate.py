@@ -12,13 +12,15 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from ..errors import InputError
+from ..vocab import CONTACT_CHANNEL_NAMES
 from .categories import Categories
 from .privacy import mask_pii
 
 EARLIEST = date(2000, 1, 1)
 MAX_LOSS = Decimal("100000000")
 
-CHANNELS = {
+# What people type for each contact channel, besides its code.
+CHANNEL_ALIASES = {
     "phone": ("电话", "手机", "来电"),
     "qq": ("qq",),
     "wechat": ("微信", "weixin"),
@@ -26,7 +28,7 @@ CHANNELS = {
     "sms": ("短信", "信息"),
     "other": ("其他", "其它", "网络"),
 }
-CHANNEL_NAMES = {"phone": "电话", "qq": "QQ", "wechat": "微信", "app": "App", "sms": "短信", "other": "其他"}
+CHANNEL_NAMES = CONTACT_CHANNEL_NAMES
 
 # Age bands, never an exact age: the summary may be published.
 AGE_BANDS = ("<18", "18-29", "30-39", "40-49", "50-59", "60-69", "70+")
@@ -110,10 +112,10 @@ def parse_channel(value, field_name: str = "channel") -> str | None:
     if value is None or not str(value).strip():
         return None
     text = str(value).strip().lower()
-    for code, aliases in CHANNELS.items():
+    for code, aliases in CHANNEL_ALIASES.items():
         if text == code or text in aliases:
             return code
-    raise InputError(f"{field_name}: {value!r} is not one of {', '.join(CHANNELS)}")
+    raise InputError(f"{field_name}: {value!r} is not one of {', '.join(CHANNEL_ALIASES)}")
 
 
 def parse_victim(value, field_name: str = "victim") -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
+from ..vocab import HELPER_ROLES, LEAD_ROLES, EventKind
 from .model import Event, PlanInput
 
 HARD_KINDS = ("unknown-person", "role", "availability", "one-a-day", "max-shifts")
@@ -50,7 +51,7 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
         if e.date not in week:
             out.append(f"week: {where} is outside the week starting {inp.week_start.isoformat()}")
         if not e.start < e.end:
-            out.append(f"{'talk' if e.kind == 'factory_talk' else 'stall'}-time: {where} ends before it starts")
+            out.append(f"{'talk' if e.kind == EventKind.FACTORY_TALK else 'stall'}-time: {where} ends before it starts")
         names = [name for name, _ in e.people]
         for name, count in Counter(names).items():
             if count > 1:
@@ -68,7 +69,7 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
             per_day[name, e.date].append(where)
             shifts[name] += 1
 
-        if e.kind == "factory_talk":
+        if e.kind == EventKind.FACTORY_TALK:
             if e.date not in workdays:
                 out.append(f"talk-day: {where} is not on an official working day")
             factory = factories.get(e.site)
@@ -86,10 +87,8 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
                             f"{rules.factory_cooldown_weeks} weeks and there were no incidents since"
                         )
             officers = [(n, people[n].role) for n, _ in e.people if n in people and people[n].role == "officer"]
-            helpers = [n for n, _ in e.people if n in people and people[n].role in ("auxiliary", "patrol")]
-            others = [
-                n for n, _ in e.people if n in people and people[n].role not in ("officer", "auxiliary", "patrol")
-            ]
+            helpers = [n for n, _ in e.people if n in people and people[n].role in HELPER_ROLES]
+            others = [n for n, _ in e.people if n in people and people[n].role not in ("officer", *HELPER_ROLES)]
             if len(officers) != 1:
                 out.append(f"talk-composition: {where} has {len(officers)} officers, needs exactly 1")
             elif e.people[0][0] != officers[0][0]:
@@ -103,7 +102,7 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
                 out.append(f"talk-composition: {where} includes {', '.join(others)}, who may not go to talks")
             if officers:
                 talks_by_officer[officers[0][0]] += 1
-        elif e.kind == "street_stall":
+        elif e.kind == EventKind.STREET_STALL:
             if e.date not in stall_days:
                 out.append(f"stall-day: {where} is not on a stall day")
             if e.site not in sites:
@@ -147,6 +146,6 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
                         f"stall-staffing: {label(e)} has {len(e.people)} people, needs at least {rules.stall_staff}"
                     )
                 lead = people.get(e.people[0][0]) if e.people else None
-                if lead is None or lead.role not in ("patrol", "officer"):
+                if lead is None or lead.role not in LEAD_ROLES:
                     out.append(f"stall-lead: {label(e)} is not led by a patrol member or officer")
     return out

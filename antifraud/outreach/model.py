@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
-
-ROLE_NAMES = {"officer": "社区民警", "auxiliary": "辅警", "patrol": "综管机动", "volunteer": "义警"}
-KIND_NAMES = {"factory_talk": "下工厂宣讲", "street_stall": "摆摊宣传"}
+from datetime import date, time, timedelta
 
 
 @dataclass(frozen=True)
 class PersonInfo:
     name: str
-    role: str  # officer | auxiliary | patrol | volunteer
+    role: str  # one of vocab.ROLES
     team: str  # fairness is balanced within a team
     phone: str | None = None
     available: frozenset[int] = frozenset(range(7))  # weekdays, Monday = 0
@@ -61,7 +58,7 @@ class Event:
     date: date
     start: time
     end: time
-    kind: str  # factory_talk | street_stall
+    kind: str  # an EventKind
     site: str
     topic: str | None
     people: tuple[tuple[str, str], ...]  # (name, role); for a stall the lead comes first
@@ -92,8 +89,6 @@ class PlanInput:
 
     @property
     def days(self) -> tuple[date, ...]:
-        from datetime import timedelta
-
         return tuple(self.week_start + timedelta(days=i) for i in range(7))
 
     @property

@@ -15,16 +15,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import jinja2
-
 from ..channels.split import TEXT_LIMIT
-from ..channels.split import split_message as rota_text_chunks  # noqa: F401  (re-exported)
 from ..errors import ConfigError
+from ..lib.files import write_atomic
+from ..lib.jinja import render_template
 from ..render.png import encode_png
-from ..render.rota import RotaLayout, by_day, draw_rota, load_rota_layout, sorted_events, time_range
-from ..warnings.service import write_atomic
-from ..warnings.text import environment
-from .model import KIND_NAMES, ROLE_NAMES, Event
+from ..vocab import kind_name, role_name
+from .model import Event
+from .rota_image import RotaLayout, by_day, draw_rota, load_rota_layout, sorted_events, time_range
 
 TEXT_TEMPLATE = "rota.txt"
 ALARM_AT = (18, 0)  # calendar reminders go off at 18:00 the day before, never in the small hours
@@ -93,7 +91,7 @@ def write_rota(
 
 
 def _person(name: str, role: str) -> dict:
-    return {"name": name, "role": ROLE_NAMES.get(role, role)}
+    return {"name": name, "role": role_name(role)}
 
 
 def _context(station_name: str, week_label: str, week_id: str, events: Sequence[Event], layout: RotaLayout) -> dict:
@@ -106,7 +104,7 @@ def _context(station_name: str, week_label: str, week_id: str, events: Sequence[
                 {
                     "date": e.date,
                     "time": time_range(e),
-                    "kind": KIND_NAMES.get(e.kind, e.kind),
+                    "kind": kind_name(e.kind),
                     "kind_code": e.kind,
                     "site": e.site,
                     "topic": e.topic,
@@ -121,15 +119,6 @@ def _context(station_name: str, week_label: str, week_id: str, events: Sequence[
     return {"station_name": station_name, "week_label": week_label, "week_id": week_id, "days": days}
 
 
-def _tidy(text: str) -> str:
-    # Templates are written for readability; posts should not carry their blank-line runs.
-    out: list[str] = []
-    for line in (line.rstrip() for line in text.strip().splitlines()):
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out) + "\n"
-
-
 def rota_text(
     station_name: str,
     week_label: str,
@@ -140,15 +129,10 @@ def rota_text(
 ) -> str:
     """rota.txt rendered; the compact form if only that fits one message, else the full one."""
     context = _context(station_name, week_label, week_id, events, layout)
-    try:
-        template = environment(station_templates).get_template(TEXT_TEMPLATE)
-        full = _tidy(template.render(**context, compact=False))
-        if len(full.encode("utf-8")) <= TEXT_LIMIT:
-            return full
-        compact = _tidy(template.render(**context, compact=True))
-    except jinja2.TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else TEXT_TEMPLATE
-        raise ConfigError(f"template {where}: {exc.message}") from None
+    full = render_template(TEXT_TEMPLATE, station_templates, **context, compact=False)
+    if len(full.encode("utf-8")) <= TEXT_LIMIT:
+        return full
+    compact = render_template(TEXT_TEMPLATE, station_templates, **context, compact=True)
     # Too long even when compact: the folder keeps the full text, sent in parts.
     return compact if len(compact.encode("utf-8")) <= TEXT_LIMIT else full
 
@@ -161,7 +145,7 @@ def _weekday(layout: RotaLayout, day: date) -> str:
 
 
 def _role(layout: RotaLayout, a: Assignment) -> str:
-    role = ROLE_NAMES.get(a.role, a.role)
+    role = role_name(a.role)
     if not a.lead:
         return role
     return f"{role}（{layout.lead_label(a.event.kind)}）"
@@ -204,7 +188,7 @@ def rota_xlsx(events: Sequence[Event], layout: RotaLayout, now: datetime) -> byt
                 e.date,
                 _weekday(layout, e.date),
                 time_range(e),
-                KIND_NAMES.get(e.kind, e.kind),
+                kind_name(e.kind),
                 e.site,
                 e.topic or "",
                 a.name,
@@ -222,11 +206,10 @@ def rota_xlsx(events: Sequence[Event], layout: RotaLayout, now: datetime) -> byt
     for name, mine in sorted(shifts.items(), key=lambda item: -len(item[1])):  # stable: first seen first
         days = "；".join(
             f"{a.event.date.month}月{a.event.date.day}日{_weekday(layout, a.event.date)} {time_range(a.event)} "
-            f"{KIND_NAMES.get(a.event.kind, a.event.kind)}·{a.event.site}"
-            + (f"（{layout.lead_label(a.event.kind)}）" if a.lead else "")
+            f"{kind_name(a.event.kind)}·{a.event.site}" + (f"（{layout.lead_label(a.event.kind)}）" if a.lead else "")
             for a in mine
         )
-        people.append((name, ROLE_NAMES.get(mine[0].role, mine[0].role), len(mine), sum(a.lead for a in mine), days))
+        people.append((name, role_name(mine[0].role), len(mine), sum(a.lead for a in mine), days))
 
     for row in people.iter_rows(min_row=2, min_col=5, max_col=5):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -256,10 +239,10 @@ def assignment_uid(week_id: str, a: Assignment) -> str:
 
 def _description(station_name: str, a: Assignment, layout: RotaLayout) -> str:
     e = a.event
-    lines = [f"{KIND_NAMES.get(e.kind, e.kind)} {e.date.month}月{e.date.day}日 {time_range(e)}", f"地点：{e.site}"]
+    lines = [f"{kind_name(e.kind)} {e.date.month}月{e.date.day}日 {time_range(e)}", f"地点：{e.site}"]
     if e.topic:
         lines.append(f"主题：{e.topic}")
-    people = [f"{name}（{ROLE_NAMES.get(role, role)}）" for name, role in e.people]
+    people = [f"{name}（{role_name(role)}）" for name, role in e.people]
     if people:
         lines.append(f"{layout.lead_label(e.kind)}：{people[0]}")
     if people[1:]:
@@ -293,7 +276,7 @@ def rota_ics(
         used[uid] = used.get(uid, 0) + 1
         if used[uid] > 1:
             uid = uid.replace("@", f"-{used[uid]}@")  # the same site twice a day: keep UIDs unique
-        kind = KIND_NAMES.get(e.kind, e.kind)
+        kind = kind_name(e.kind)
         entry = icalendar.Event()
         entry.add("uid", uid)
         entry.add("dtstamp", stamp)

@@ -32,13 +32,12 @@ from datetime import date, time, timedelta
 
 from ortools.sat.python import cp_model
 
+from ..lib.words import cn_weekday
+from ..vocab import HELPER_ROLES, LEAD_ROLES, EventKind
 from .model import Event, FactoryInfo, PersonInfo, PlanInput, PlanResult
 
-TALK = "factory_talk"
-STALL = "street_stall"
-HELPER_ROLES = ("auxiliary", "patrol")
-LEAD_ROLES = ("patrol", "officer")
-WEEKDAY_CN = "一二三四五六日"
+TALK = EventKind.FACTORY_TALK
+STALL = EventKind.STREET_STALL
 
 # Objective weights (minimised). Each tier dominates the sum of everything below it in practice.
 MISSING_PERSON = 10_000  # per missing stall person, times the site's weight x10
@@ -79,7 +78,7 @@ def factory_priority_key(factory: FactoryInfo, week_start: date) -> tuple:
 
 
 def _day_label(day: date) -> str:
-    return f"{day.isoformat()} 周{WEEKDAY_CN[day.weekday()]}"
+    return f"{day.isoformat()} {cn_weekday(day)}"
 
 
 class _Planner:
@@ -120,20 +119,37 @@ class _Planner:
         return keep
 
     def build(self) -> None:
-        m, r, inp = self.model, self.rules, self.inp
         self.day_vars: dict[tuple[str, date], list] = defaultdict(list)  # (person, day) -> their variables
         self.person_vars: dict[str, list] = defaultdict(list)
-        objective = []
+        self.objective: list = []
+        self._talk_slots()
+        self._factory_choice()
+        self._talk_helpers()
+        self._talk_counts()
+        self._stalls()
+        self._person_limits()
+        self._stability()
+        self._fairness()
+        self.model.Minimize(sum(self.objective))
 
-        # Factory talks: officer slots, chosen factories, helpers per day.
+    def _var(self, name: str, person: str, d: date):
+        """A yes/no for one person on one day, counted towards their one-a-day and weekly limits."""
+        v = self.model.NewBoolVar(name)
+        self.day_vars[person, d].append(v)
+        self.person_vars[person].append(v)
+        return v
+
+    def _talk_slots(self) -> None:
+        """slot[o, d]: officer o gives a factory talk on working day d."""
         self.slot = {}
         for o in self.officers:
             for d in self.workdays:
                 if o.free_on(d) and o.max_shifts_per_week > 0:
-                    v = m.NewBoolVar(f"slot[{o.name},{d}]")
-                    self.slot[o.name, d] = v
-                    self.day_vars[o.name, d].append(v)
-                    self.person_vars[o.name].append(v)
+                    self.slot[o.name, d] = self._var(f"slot[{o.name},{d}]", o.name, d)
+
+    def _factory_choice(self) -> None:
+        """chosen[f]: factory f gets a talk; as many factories as slots, the most urgent rewarded most."""
+        m, inp = self.model, self.inp
         self.factories = self._candidates()
         n = len(self.factories)
         self.chosen = {f.name: m.NewBoolVar(f"chosen[{f.name}]") for f in self.factories}
@@ -141,7 +157,7 @@ class _Planner:
         step = max(1, PRIORITY_SPAN // max(1, n))
         for rank, f in enumerate(self.factories):
             reward = TALK_REWARD + (URGENT if f.recent_incidents > 0 else 0) + step * (n - rank)
-            objective.append(-reward * self.chosen[f.name])
+            self.objective.append(-reward * self.chosen[f.name])
         # Symmetry breaking: with strictly decreasing rewards, a lower-ranked factory is only chosen if every
         # higher one is, except where the previous plan's factories get a keep bonus.
         previous_talk_sites = {e.site for e in inp.previous if e.kind == TALK}
@@ -149,20 +165,24 @@ class _Planner:
         for a, b in zip(plain, plain[1:]):
             m.AddImplication(self.chosen[b.name], self.chosen[a.name])
 
+    def _talk_helpers(self) -> None:
+        """helps[p, d]: auxiliary/patrol member p goes along to a talk on day d, between min and max per talk."""
+        m, r = self.model, self.rules
         self.helps = {}
         for d in self.workdays:
             talks_today = [v for (o, day), v in self.slot.items() if day == d]
             helpers_today = []
             for p in self.helpers:
                 if p.free_on(d) and p.max_shifts_per_week > 0 and talks_today:
-                    v = m.NewBoolVar(f"helps[{p.name},{d}]")
+                    v = self._var(f"helps[{p.name},{d}]", p.name, d)
                     self.helps[p.name, d] = v
-                    self.day_vars[p.name, d].append(v)
-                    self.person_vars[p.name].append(v)
                     helpers_today.append(v)
             m.Add(sum(helpers_today) >= r.talk_helpers_min * sum(talks_today))
             m.Add(sum(helpers_today) <= r.talk_helpers_max * sum(talks_today))
 
+    def _talk_counts(self) -> None:
+        """Each officer's talks: at most the maximum, a soft minimum, extras costly, counts kept even."""
+        m, r = self.model, self.rules
         self.talk_short = {}
         talk_counts = []
         for o in self.officers:
@@ -171,24 +191,33 @@ class _Planner:
             short = m.NewIntVar(0, r.talks_per_officer_min, f"talk_short[{o.name}]")
             m.Add(count + short >= r.talks_per_officer_min)
             self.talk_short[o.name] = short
-            objective.append(MISSING_TALK * short)
+            self.objective.append(MISSING_TALK * short)
             if r.talks_per_officer_max > r.talks_per_officer_min:
                 extra = m.NewIntVar(0, r.talks_per_officer_max - r.talks_per_officer_min, f"talk_extra[{o.name}]")
                 m.Add(extra >= count - r.talks_per_officer_min)
-                objective.append(EXTRA_TALK * extra)
+                self.objective.append(EXTRA_TALK * extra)
             talk_counts.append(count)
         if len(talk_counts) > 1:
-            hi = m.NewIntVar(0, r.talks_per_officer_max, "talks_max")
-            lo = m.NewIntVar(0, r.talks_per_officer_max, "talks_min")
-            for c in talk_counts:
-                m.Add(hi >= c)
-                m.Add(lo <= c)
-            # Redundant (max >= mean >= min), for a tighter LP relaxation.
-            m.Add(len(talk_counts) * hi >= sum(talk_counts))
-            m.Add(len(talk_counts) * lo <= sum(talk_counts))
-            objective.append(TALK_SPREAD * (hi - lo))
+            spread = self._spread(talk_counts, talk_counts, r.talks_per_officer_max, "talks")
+            self.objective.append(TALK_SPREAD * spread)
 
-        # Street stalls.
+    def _spread(self, upper: list, lower: list, top: int, name: str):
+        """max(upper) - min(lower) as a variable, with the mean bounds that tighten the LP relaxation."""
+        m = self.model
+        hi = m.NewIntVar(0, top, f"{name}_max")
+        lo = m.NewIntVar(0, top, f"{name}_min")
+        for c in upper:
+            m.Add(hi >= c)
+        for c in lower:
+            m.Add(lo <= c)
+        # Redundant (max >= mean >= min), for a tighter LP relaxation.
+        m.Add(len(upper) * hi >= sum(upper))
+        m.Add(len(lower) * lo <= sum(lower))
+        return hi - lo
+
+    def _stalls(self) -> None:
+        """stall[p, s, d]: person p staffs site s on stall day d; shortfalls and a missing lead cost by weight."""
+        m, r = self.model, self.rules
         self.stall = {}
         self.stall_short, self.stall_nolead = {}, {}
         for d in self.stall_days:
@@ -196,15 +225,13 @@ class _Planner:
             for s in self.sites:
                 members, leads = [], []
                 for p in free:
-                    v = m.NewBoolVar(f"stall[{p.name},{s.name},{d}]")
+                    v = self._var(f"stall[{p.name},{s.name},{d}]", p.name, d)
                     self.stall[p.name, s.name, d] = v
-                    self.day_vars[p.name, d].append(v)
-                    self.person_vars[p.name].append(v)
                     members.append(v)
                     if p.role in LEAD_ROLES:
                         leads.append(v)
                     if p.role != "volunteer":
-                        objective.append(NON_VOLUNTEER * v)
+                        self.objective.append(NON_VOLUNTEER * v)
                 weight = max(1, round(s.weight * 10))
                 m.Add(sum(members) <= r.stall_staff)
                 short = m.NewIntVar(0, r.stall_staff, f"stall_short[{s.name},{d}]")
@@ -213,10 +240,12 @@ class _Planner:
                 m.Add(sum(leads) + nolead >= 1)
                 self.stall_short[s.name, d] = short
                 self.stall_nolead[s.name, d] = nolead
-                objective.append(MISSING_PERSON * weight * short)
-                objective.append(MISSING_LEAD * weight * nolead)
+                self.objective.append(MISSING_PERSON * weight * short)
+                self.objective.append(MISSING_LEAD * weight * nolead)
 
-        # Hard rules per person.
+    def _person_limits(self) -> None:
+        """Hard rules per person: one event a day, at most their shifts a week."""
+        m = self.model
         for vs in self.day_vars.values():
             if len(vs) > 1:
                 m.AddAtMostOne(vs)
@@ -229,22 +258,26 @@ class _Planner:
             self.shifts[p.name] = total
             self.caps[p.name] = cap
 
-        # Stability: keep the previous plan's choices; when there is one, adding people to it costs too.
+    def _stability(self) -> None:
+        """Keep the previous plan's choices; when there is one, adding people to it costs too."""
+        inp = self.inp
         kept = set()
         for e in inp.previous:
             if e.kind == TALK and e.people:
                 kept.add(("slot", e.people[0][0], e.date))
                 kept.update(("helps", name, e.date) for name, _ in e.people[1:])
                 if e.site in self.chosen:
-                    objective.append(-KEEP_FACTORY * self.chosen[e.site])
+                    self.objective.append(-KEEP_FACTORY * self.chosen[e.site])
             elif e.kind == STALL:
                 kept.update(("stall", name, e.site, e.date) for name, _ in e.people)
         if inp.previous:
             for tag, table in (("slot", self.slot), ("helps", self.helps), ("stall", self.stall)):
                 for key, v in table.items():
-                    objective.append((-KEEP if (tag, *key) in kept else ADD) * v)
+                    self.objective.append((-KEEP if (tag, *key) in kept else ADD) * v)
 
-        # Fairness per team over the rolling weeks, and a convex cost on each person's rolling total.
+    def _fairness(self) -> None:
+        """Fairness per team over the rolling weeks, and a convex cost on each person's rolling total."""
+        m, inp = self.model, self.inp
         teams: dict[str, list[PersonInfo]] = defaultdict(list)
         for p in self.people:
             teams[p.team].append(p)
@@ -254,15 +287,8 @@ class _Planner:
                 continue
             totals = {p.name: inp.history.get(p.name, 0) + self.shifts[p.name] for p in members}
             top = max(inp.history.get(p.name, 0) + p.max_shifts_per_week for p in members)
-            hi = m.NewIntVar(0, top, f"team_max[{team}]")
-            lo = m.NewIntVar(0, top, f"team_min[{team}]")
-            for p in members:
-                m.Add(hi >= totals[p.name])
-            for p in workable:
-                m.Add(lo <= totals[p.name])
-            m.Add(len(members) * hi >= sum(totals.values()))
-            m.Add(len(workable) * lo <= sum(totals[p.name] for p in workable))
-            objective.append(SPREAD * (hi - lo))
+            spread = self._spread(list(totals.values()), [totals[p.name] for p in workable], top, f"team[{team}]")
+            self.objective.append(SPREAD * spread)
         for p in self.people:
             cap = self.caps[p.name]
             if cap == 0:
@@ -273,9 +299,7 @@ class _Planner:
             for a, b in zip(steps, steps[1:]):
                 m.AddImplication(b, a)
             m.Add(sum(steps) == self.shifts[p.name])
-            objective.extend(CONVEX * (2 * (h + k) - 1) * step for k, step in enumerate(steps, 1))
-
-        m.Minimize(sum(objective))
+            self.objective.extend(CONVEX * (2 * (h + k) - 1) * step for k, step in enumerate(steps, 1))
 
     # ------------------------------------------------------------------ solve
 
@@ -319,15 +343,21 @@ class _Planner:
         return (name, self.by_name[name].role)
 
     def _events(self, solver: cp_model.CpSolver) -> list[Event]:
-        r, inp = self.rules, self.inp
         slots = sorted(
             ((d, o) for (o, d), v in self.slot.items() if solver.BooleanValue(v)),
             key=lambda s: (s[0], self.order[s[1]]),
         )
-        chosen = [f for f in self.factories if solver.BooleanValue(self.chosen[f.name])]
-        previous_talks = [e for e in inp.previous if e.kind == TALK and e.people]
+        previous_talks = [e for e in self.inp.previous if e.kind == TALK and e.people]
+        assignment = self._factories_to_slots(solver, slots, previous_talks)
+        helpers_of = self._helpers_to_talks(solver, slots, previous_talks)
+        busy: dict[tuple[str, date], list[tuple[time, time]]] = defaultdict(list)
+        events = self._stall_events(solver, busy) + self._talk_events(slots, assignment, helpers_of, busy)
+        events.sort(key=lambda e: (e.date, e.start, e.kind, e.site))
+        return self._with_topics(events)
 
-        # Factories to slots: keep the previous (factory, officer, day) where possible, then by priority.
+    def _factories_to_slots(self, solver, slots, previous_talks) -> dict[tuple[date, str], FactoryInfo]:
+        """Keep the previous (factory, officer, day) where possible, then by priority."""
+        chosen = [f for f in self.factories if solver.BooleanValue(self.chosen[f.name])]
         assignment: dict[tuple[date, str], FactoryInfo] = {}
         free_factories = list(chosen)
         for e in previous_talks:
@@ -339,8 +369,11 @@ class _Planner:
         for key in slots:
             if key not in assignment and free_factories:
                 assignment[key] = free_factories.pop(0)
+        return assignment
 
-        # Helpers to the day's talks: keep previous pairings, then fill to the minimum, then share the rest.
+    def _helpers_to_talks(self, solver, slots, previous_talks) -> dict[tuple[date, str], list[str]]:
+        """Keep previous pairings, then fill each talk to the minimum, then share the rest out."""
+        r = self.rules
         helpers_of: dict[tuple[date, str], list[str]] = {key: [] for key in slots}
         for d in self.workdays:
             today = [key for key in slots if key[0] == d]
@@ -370,12 +403,14 @@ class _Planner:
                     break
                 target = min(open_talks, key=lambda k: (len(helpers_of[k]), today.index(k)))
                 helpers_of[target].append(pool.pop(0))
+        return helpers_of
 
-        busy: dict[tuple[str, date], list[tuple[time, time]]] = defaultdict(list)
-        events: list[Event] = []
+    def _stall_events(self, solver, busy) -> list[Event]:
+        """One event per stall site and day, its lead first (the previous lead where still on it)."""
+        r, events = self.rules, []
         for d in self.stall_days:
             previous_leads = {
-                e.site: e.people[0][0] for e in inp.previous if e.kind == STALL and e.date == d and e.people
+                e.site: e.people[0][0] for e in self.inp.previous if e.kind == STALL and e.date == d and e.people
             }
             for s in self.sites:
                 members = [
@@ -387,17 +422,13 @@ class _Planner:
                 ordered = ([lead] if lead else []) + [name for name in members if name != lead]
                 for name in ordered:
                     busy[name, d].append((r.stall_start, r.stall_end))
-                events.append(
-                    Event(
-                        date=d,
-                        start=r.stall_start,
-                        end=r.stall_end,
-                        kind=STALL,
-                        site=s.name,
-                        topic=None,
-                        people=tuple(self._role_pair(name) for name in ordered),
-                    )
-                )
+                people = tuple(self._role_pair(name) for name in ordered)
+                events.append(Event(d, r.stall_start, r.stall_end, STALL, s.name, None, people))
+        return events
+
+    def _talk_events(self, slots, assignment, helpers_of, busy) -> list[Event]:
+        """One event per officer slot that got a factory, at the first talk window its people are free."""
+        events = []
         for key in slots:
             f = assignment.get(key)
             if f is None:
@@ -407,20 +438,12 @@ class _Planner:
             start, end = self._window(f, names, d, busy)
             for name in names:
                 busy[name, d].append((start, end))
-            events.append(
-                Event(
-                    date=d,
-                    start=start,
-                    end=end,
-                    kind=TALK,
-                    site=f.name,
-                    topic=None,
-                    people=tuple(map(self._role_pair, names)),
-                )
-            )
+            events.append(Event(d, start, end, TALK, f.name, None, tuple(map(self._role_pair, names))))
+        return events
 
-        events.sort(key=lambda e: (e.date, e.start, e.kind, e.site))
-        topics = list(inp.topics)
+    def _with_topics(self, events: list[Event]) -> list[Event]:
+        """Talks take the recent topics in turn; stalls carry the first."""
+        topics = list(self.inp.topics)
         result, talk_index = [], 0
         for e in events:
             if not topics:

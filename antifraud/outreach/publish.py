@@ -5,55 +5,27 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..channels import channel_for
 from ..channels.split import split_message
 from ..config import Settings, Station
 from ..db.models import Delivery
-from ..incidents.service import station_row
-from .model import KIND_NAMES
-from .service import events_of
-
-WEEKDAY_NAMES = "一二三四五六日"
-
-
-def _existing(session: Session, station_id: int, subject: str) -> set[tuple[str, str, int]]:
-    rows = session.scalars(select(Delivery).where(Delivery.station_id == station_id, Delivery.subject == subject))
-    return {(d.group_name, d.kind, d.part) for d in rows}
+from ..db.reference import station_row
+from ..lib.words import cn_date, cn_weekday
+from ..outbox.queue import Outgoing, enqueue
+from ..vocab import EventKind, kind_name
+from .store import events_of
 
 
-def _queue(session, station: Station, audiences, subject: str, day: date, messages) -> list[Delivery]:
-    """messages: (kind, part, body, image_path, mentions); rows already queued are left alone."""
-    station_id = station_row(session, station.code).id
-    existing = _existing(session, station_id, subject)
-    created = []
+def _queue(session, station: Station, audiences, subject: str, day: date, messages: list[Outgoing]) -> list[Delivery]:
+    """The messages for every group of these audiences, each as its channel can take them."""
+    plan = []
     for group in station.groups:
-        if group.audience not in audiences:
-            continue
-        kinds = channel_for(group).kinds
-        for sequence, (kind, part, body, image_path, mentions, title) in enumerate(messages):
-            if kind not in kinds or (group.name, kind, part) in existing:
-                continue
-            delivery = Delivery(
-                station_id=station_id,
-                group_name=group.name,
-                channel=group.channel,
-                subject=subject,
-                day=day,
-                kind=kind,
-                sequence=sequence,
-                part=part,
-                title=title,
-                body=body,
-                image_path=image_path,
-                mentions=list(mentions),
-            )
-            session.add(delivery)
-            created.append(delivery)
-    session.flush()
-    return created
+        if group.audience in audiences:
+            kinds = channel_for(group).kinds
+            plan.append((group, [m for m in messages if m.kind in kinds]))
+    return enqueue(session, station_row(session, station.code).id, subject, day, plan)
 
 
 def queue_rota(
@@ -62,17 +34,14 @@ def queue_rota(
     """The rota image, then its text in as many messages as it needs."""
     output = settings.resolve(settings.output_dir)
     title = f"反诈宣传排班 {week}"
-    messages = [("image", 0, None, str(image.relative_to(output)), (), title)]
-    messages += [("text", part, body, None, (), title) for part, body in enumerate(text_parts)]
+    messages = [Outgoing("image", image_path=str(image.relative_to(output)), title=title)]
+    messages += [Outgoing("text", body, title=title, part=part) for part, body in enumerate(text_parts)]
     audiences = {settings.outreach.reminder_audience, "staff"}
     return _queue(session, station, audiences, f"rota:{week}", monday, messages)
 
 
-def queue_week(session: Session, settings: Settings, station: Station, week: str, monday: date, events):
-    """Write the week's rota files and queue image and text for the groups; returns the new rows."""
-    from .outputs import write_week
-
-    paths = write_week(settings, station, week, monday, events)
+def queue_week(session: Session, settings: Settings, station: Station, week: str, monday: date, paths: dict):
+    """Queue the week's written rota (image and text) for the groups; returns the new rows."""
     text = paths["txt"].read_text(encoding="utf-8")
     return queue_rota(session, settings, station, week, monday, paths["png"], split_message(text))
 
@@ -80,17 +49,17 @@ def queue_week(session: Session, settings: Settings, station: Station, week: str
 def reminder_text(station: Station, day: date, events) -> tuple[str, list[str]]:
     """The day-before message naming who is on, where and when; and the phones to @-mention."""
     phones = {p.name: p.phone for p in station.people if p.phone}
-    lines = [f"【明日排班提醒】{day.month}月{day.day}日（周{WEEKDAY_NAMES[day.weekday()]}）{station.name}"]
+    lines = [f"【明日排班提醒】{cn_date(day)}（{cn_weekday(day)}）{station.name}"]
     mentions: list[str] = []
     for event in events:
         names = []
         for index, person in enumerate(event.people):
-            lead = "（带队）" if index == 0 and event.kind == "street_stall" else ""
+            lead = "（带队）" if index == 0 and event.kind == EventKind.STREET_STALL else ""
             names.append(f"{person['name']}{lead}")
             if phones.get(person["name"]) and phones[person["name"]] not in mentions:
                 mentions.append(phones[person["name"]])
         topic = f"，主题：{event.topic}" if event.topic else ""
-        lines.append(f"{event.start}-{event.end} {KIND_NAMES[event.kind]} · {event.site}{topic}：{'、'.join(names)}")
+        lines.append(f"{event.start}-{event.end} {kind_name(event.kind)} · {event.site}{topic}：{'、'.join(names)}")
     lines.append("请准时到场，如有变动请提前联系警务室。")
     return "\n".join(lines), mentions
 
@@ -102,6 +71,8 @@ def queue_reminders(session: Session, settings: Settings, station: Station, day:
         return []
     text, mentions = reminder_text(station, day, events)
     # A busy day at a big station may not fit one message; only the first part @-mentions.
-    parts = split_message(text)
-    messages = [("text", i, part, None, mentions if i == 0 else (), "明日排班提醒") for i, part in enumerate(parts)]
+    messages = [
+        Outgoing("text", part, title="明日排班提醒", mentions=tuple(mentions) if i == 0 else (), part=i)
+        for i, part in enumerate(split_message(text))
+    ]
     return _queue(session, station, {settings.outreach.reminder_audience}, f"reminder:{day.isoformat()}", day, messages)

@@ -1,1 +1,5 @@
-"""Drawing posters: fonts with fallbacks and Chinese line breaking."""
+"""Drawing primitives: one canvas, fonts and glyph coverage, Chinese line breaking, layout files, PNG.
+
+Imports nothing from the domain packages; the warning poster and the rota image are drawn by
+warnings/ and outreach/ with these.
+"""

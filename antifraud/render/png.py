@@ -46,3 +46,16 @@ def encode_png(image: Image.Image) -> bytes:
             _chunk(b"IEND", b""),
         )
     )
+
+
+def encode_image(image: Image.Image, max_bytes: int) -> tuple[bytes, str]:
+    """PNG keeps text crisp; JPEG (4:4:4, high quality) only if the PNG would be over `max_bytes`.
+
+    Returns the bytes and the file suffix ("png" or "jpg").
+    """
+    png = encode_png(image)
+    if len(png) <= max_bytes:
+        return png, "png"
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, subsampling=0, optimize=True)
+    return buffer.getvalue(), "jpg"

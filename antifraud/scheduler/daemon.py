@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
 from ..errors import ConfigError
-from ..secrets import redact
+from ..lib.secrets import redact
 from . import jobs
 from .duties import DUTIES, Context
 from .runner import run_job

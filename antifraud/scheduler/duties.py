@@ -13,12 +13,13 @@ from threading import Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..channels.outbox import Sender
-from ..config import WEEKDAYS, Settings, Station
+from ..config import Settings, Station
 from ..db import Database
 from ..db.models import DailyWarning, utcnow
+from ..db.reference import station_row
 from ..incidents.categories import Categories
-from ..incidents.service import station_row
+from ..outbox.sender import Sender
+from ..vocab import WEEKDAYS
 
 CATCH_UP_DAYS = 3  # missed warnings older than this are stale news: not rendered or posted any more
 
@@ -67,7 +68,7 @@ def warnings_owed(session: Session, settings: Settings, station: Station) -> lis
 
 
 def render_warnings(ctx: Context) -> str:
-    from ..warnings.publish import record_silent, render_and_record
+    from ..warnings.service import record_silent, render_and_record
 
     done = []
     for station in ctx.settings.stations:
@@ -98,7 +99,7 @@ def publications_owed(session: Session, settings: Settings, station: Station) ->
 
 
 def publish_warnings(ctx: Context) -> str:
-    from ..warnings.publish import is_stale, publish, render_and_record
+    from ..warnings.service import is_stale, publish, render_and_record
 
     done = []
     for station in ctx.settings.stations:
@@ -124,9 +125,9 @@ def rota_week_due(settings: Settings, now: datetime) -> date | None:
 
 
 def plan_rotas(ctx: Context) -> str:
-    from ..outreach.planner import plan_week
     from ..outreach.publish import queue_week
-    from ..outreach.service import build_input, find_week, store_plan, week_of
+    from ..outreach.service import plan_and_store
+    from ..outreach.store import find_week, week_of
 
     done = []
     for station in ctx.settings.stations:
@@ -139,18 +140,16 @@ def plan_rotas(ctx: Context) -> str:
         with ctx.db.session() as session:
             if find_week(session, station, week) is not None:
                 continue
-            plan_input, _ = build_input(session, ctx.settings, station, monday, replan=False)
-            result = plan_week(plan_input)
-            store_plan(session, station, week, monday, result)
-            queue_week(session, ctx.settings, station, week, monday, result.events)
-        done.append(f"{station.code} {week}" + (f" ({len(result.problems)} rule(s) unmet)" if result.problems else ""))
+            plan = plan_and_store(session, ctx.settings, station, week)
+            queue_week(session, ctx.settings, station, week, monday, plan.paths)
+        done.append(f"{station.code} {week}" + (f" ({len(plan.problems)} rule(s) unmet)" if plan.problems else ""))
     if done:
         ctx.sender.send_due(ctx.stop)
     return f"planned {', '.join(done)}" if done else ""
 
 
 def send_reminders(ctx: Context) -> str:
-    from ..outreach.publish import queue_reminders
+    from ..outreach.service import queue_reminders
 
     done = []
     for station in ctx.settings.stations:

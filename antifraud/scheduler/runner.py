@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from ..db.models import DutyRun, utcnow
-from ..secrets import redact
+from ..lib.secrets import redact
 from .duties import DUTIES, Context
 
 log = logging.getLogger("antifraud.daemon")
@@ -48,7 +48,7 @@ ISOLATED = ("warning_render", "warning_publish", "rota_plan")
 
 def owed(ctx: Context, name: str) -> bool:
     """Cheap database-only check: would this duty have anything to do now?"""
-    from ..outreach.service import find_week, week_of
+    from ..outreach.store import find_week, week_of
     from .duties import local_now, publications_owed, rota_week_due, warnings_owed
 
     with ctx.db.session() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 
 from ..incidents.categories import Categories
 from .facts import Highlight, WarningFacts
@@ -112,19 +111,3 @@ def round_robin_tips(tip_lists: list[list[str]], limit: int) -> list[str]:
             if rank < len(tips) and tips[rank] not in chosen and len(chosen) < limit:
                 chosen.append(tips[rank])
     return chosen
-
-
-def yuan(amount: Decimal) -> str:
-    """1.2亿元, 5.06万元 or 800元, as Chinese police notices write sums."""
-    amount = Decimal(amount)
-    if amount >= 100_000_000:
-        yi = (amount / 100_000_000).quantize(Decimal("0.01")).normalize()
-        return f"{yi:f}亿元"
-    if amount >= 10000:
-        wan = (amount / 10000).quantize(Decimal("0.01")).normalize()
-        return f"{wan:f}万元"
-    return f"{amount.quantize(Decimal('0.01')).normalize():f}元"
-
-
-def cn_date(day: date) -> str:
-    return f"{day.month}月{day.day}日"

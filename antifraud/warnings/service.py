@@ -1,93 +1,127 @@
-"""Render the warning for (station, day) into output_dir/D/S/: warning.png, warning.txt, warning.md."""
+"""The morning warning's life, for the CLI, the daemon and the web UI alike: render and record it,
+approve it, preview it to the staff, publish it to every target group through the outbox.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings, Station
-from ..errors import ConfigError
-from ..incidents.categories import Categories
-from ..incidents.privacy import mask_pii
-from ..render.layout import load_layout
-from ..render.poster import PosterTooTall, draw_warning_poster, encode_poster
-from .content import Detail, compose
-from .facts import WarningFacts, gather_facts
-from .text import render_text
+from ..db.models import DailyWarning, Delivery, Incident, utcnow
+from ..db.reference import station_row
+from ..errors import InputError
+from .files import RenderedWarning, render_warning
+from .publish import enqueue, subject
 
 
-@dataclass(frozen=True)
-class RenderedWarning:
-    station: str
-    day: date
-    facts: WarningFacts
-    paths: dict[str, Path]
-    text: str
-    markdown: str
+def record_render(session: Session, settings: Settings, station: Station, rendered: RenderedWarning) -> DailyWarning:
+    """Remember the render; a re-render of an unpublished warning needs approving again."""
+    row = find_warning(session, station, rendered.day) or DailyWarning(
+        station=station_row(session, station.code), day=rendered.day
+    )
+    output = settings.resolve(settings.output_dir)
+    row.image_path = str(rendered.paths["image"].relative_to(output))
+    row.text, row.markdown = rendered.text, rendered.markdown
+    row.quiet, row.incidents, row.rendered_at = rendered.facts.quiet, rendered.facts.total, utcnow()
+    if row.status != "published":
+        row.status = "draft" if settings.publish.require_approval else "approved"
+        row.approved_at = row.approved_by = None
+    session.add(row)
+    session.flush()
+    # Messages not yet sent carry the latest words.
+    for delivery in pending_deliveries(session, row):
+        delivery.body = row.markdown if delivery.kind == "markdown" else row.text if delivery.kind == "text" else None
+        delivery.image_path = row.image_path if delivery.kind == "image" else None
+    return row
 
 
-def output_folder(settings: Settings, station: Station, day: date) -> Path:
-    return settings.resolve(settings.output_dir) / day.isoformat() / station.code
+def render_and_record(session: Session, settings: Settings, categories, station: Station, day: date):
+    """Render the day's warning and remember it: (rendered, record), or (None, None) on a silent quiet day."""
+    rendered = render_warning(session, settings, categories, station, day)
+    if rendered is None:
+        return None, None
+    return rendered, record_render(session, settings, station, rendered)
 
 
-def render_warning(
-    session: Session, settings: Settings, categories: Categories, station: Station, day: date
-) -> RenderedWarning | None:
-    """Render and write the files; None on a quiet day when config says to stay silent."""
-    facts = gather_facts(session, station, day, categories)
-    if facts.quiet and settings.warning.quiet_day == "none":
-        return None
-    station_templates = settings.resolve(settings.templates_dir)
-    text = render_text("warning.txt", facts, categories, station_templates)
-    markdown = render_text("warning.md", facts, categories, station_templates)
-    image = draw_poster(facts, categories, station, station_templates)
-    png, suffix = encode_poster(image)
-    allowed = {station.contact.phone} if station.contact else set()
-    for name, content in (("warning.txt", text), ("warning.md", markdown)):
-        ensure_no_personal_numbers(content, allowed, name)
-    folder = output_folder(settings, station, day)
-    paths = {
-        "image": write_atomic(folder / f"warning.{suffix}", png),
-        "text": write_atomic(folder / "warning.txt", text.encode("utf-8")),
-        "markdown": write_atomic(folder / "warning.md", markdown.encode("utf-8")),
-    }
-    return RenderedWarning(station.code, day, facts, paths, text, markdown)
+def record_silent(session: Session, station: Station, day: date) -> DailyWarning:
+    """A quiet day that config says not to post about: remembered, so nobody asks again."""
+    row = find_warning(session, station, day) or DailyWarning(station=station_row(session, station.code), day=day)
+    row.status, row.quiet, row.incidents, row.rendered_at = "silent", True, 0, utcnow()
+    session.add(row)
+    return row
 
 
-def draw_poster(facts: WarningFacts, categories: Categories, station: Station, station_templates: Path | None):
-    """The poster at the layout's level of detail, or a leaner one if that would be too tall."""
-    layout = load_layout(station_templates)
-    d = layout.detail
-    wanted = Detail(d.highlights, d.summary_chars, d.scripts, d.tips, context=True)
-    lean = Detail(0, 0, min(d.scripts, 1), min(d.tips, 3), context=True)
-    try:
-        return draw_warning_poster(compose(facts, categories, wanted), layout, station_templates, station.link)
-    except PosterTooTall:
-        return draw_warning_poster(compose(facts, categories, lean), layout, station_templates, station.link)
-
-
-def ensure_no_personal_numbers(text: str, allowed: set[str], name: str) -> None:
-    """A last guard: a station template must not print an unmasked number (the officer's own is fine)."""
-    for phone in allowed:
-        text = text.replace(phone, "")
-    _, found = mask_pii(text)
-    if found:
-        raise ConfigError(
-            f"template {name}: the rendered text contains an unmasked personal number; check the template"
+def is_stale(session: Session, warning: DailyWarning) -> bool:
+    """Incidents of the day were entered or changed after the warning was rendered."""
+    changed = session.scalar(
+        select(func.max(Incident.updated_at)).where(
+            Incident.station_id == warning.station_id, Incident.day == warning.day
         )
+    )
+    return changed is not None and changed > warning.rendered_at
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Readers (the sender, the web UI) never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    return path
+def find_warning(session: Session, station: Station, day: date) -> DailyWarning | None:
+    return session.scalar(
+        select(DailyWarning).join(DailyWarning.station).where(DailyWarning.day == day).filter_by(code=station.code)
+    )
+
+
+def pending_deliveries(session: Session, warning: DailyWarning) -> list[Delivery]:
+    return list(
+        session.scalars(
+            select(Delivery).where(
+                Delivery.station_id == warning.station_id,
+                Delivery.day == warning.day,
+                Delivery.subject.in_([subject("warning", warning.day), subject("preview", warning.day)]),
+                Delivery.status == "pending",
+            )
+        )
+    )
+
+
+def approve(session: Session, station: Station, day: date, by: str) -> DailyWarning:
+    row = find_warning(session, station, day)
+    if row is None:
+        raise InputError(f"--date: no warning rendered for {day.isoformat()} at {station.code}; render it first")
+    if row.status == "draft":
+        row.status, row.approved_at, row.approved_by = "approved", utcnow(), by
+    return row
+
+
+def publish(session: Session, settings: Settings, station: Station, warning: DailyWarning) -> list[Delivery]:
+    """Queue the warning for every target group; refuses a draft when approval is required."""
+    if warning.status == "draft":
+        raise InputError(
+            f"--date: the warning for {warning.day.isoformat()} at {station.code} is waiting for approval "
+            f"(antifraud warning approve --date {warning.day.isoformat()} --station {station.code})"
+        )
+    created = enqueue(session, warning, station, "warning", settings.publish.audiences)
+    if warning.status != "published":
+        warning.status, warning.published_at = "published", utcnow()
+    return created
+
+
+def warning_for(session: Session, settings: Settings, categories, station: Station, day: date) -> DailyWarning | None:
+    """The day's recorded warning, rendered first if it never was; None on a quiet day config keeps silent."""
+    record = find_warning(session, station, day)
+    if record is None:
+        _, record = render_and_record(session, settings, categories, station, day)
+    return record
+
+
+def publish_day(session: Session, settings: Settings, categories, station: Station, day: date):
+    """Queue the day's warning for every target group (rendering it if needed); None if there is nothing to post."""
+    record = warning_for(session, settings, categories, station, day)
+    return None if record is None else publish(session, settings, station, record)
+
+
+def preview_day(session: Session, settings: Settings, categories, station: Station, day: date) -> list[Delivery]:
+    """Queue the day's warning for the staff groups only, to check it before it goes public."""
+    record = warning_for(session, settings, categories, station, day)
+    if record is None:
+        raise InputError(f"--date: no incidents on {day.isoformat()} and quiet days are not posted")
+    return enqueue(session, record, station, "preview", ["staff"])

@@ -1,71 +1,35 @@
 """The week's outreach rota as an image for the volunteers' group, laid out by templates/rota.yaml.
 
 A header band (station, week), then one section per day with a card per event: when, what,
-where, the topic and who is on it, lead first. The image is drawn in two passes: first every
-string is checked against the fonts, wrapped and placed, which gives the height; then a canvas
-exactly that tall is painted. A character no font has is an error naming it, never a box.
+where, the topic and who is on it, lead first. Drawn with render's canvas: every string is checked
+against the fonts and placed first, then an image exactly that tall is painted. A character no
+font has is an error naming it, never a box.
 """
 
 from __future__ import annotations
 
-import string
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, datetime
-from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import Annotated
 
-from PIL import Image, ImageDraw
-from pydantic import AfterValidator, Field
+from PIL.Image import Image
+from pydantic import Field
 
-from ..errors import AntifraudError, ConfigError
-from ..outreach.model import KIND_NAMES, ROLE_NAMES, Event
-from ..resources import find_template
-from .layout import Colour, Fonts, Size, Strict, read_model
-from .text import FontSet, GlyphMissing, balanced_wrap, font_set, wrap
+from ..lib.schema import Strict
+from ..render.canvas import Canvas
+from ..render.layout import Colour, LayoutFile, Size, load_layout_file
+from ..render.layout import label as _label
+from ..vocab import kind_name, role_name
+from .model import Event
 
 LAYOUT_FILE = "rota.yaml"
 LINE = 1.45  # line spacing, as a multiple of the font size
-CAP = 0.88  # CJK glyphs reach this far above the baseline, as a multiple of the font size
 MAX_HEIGHT = 30000  # a week of about a hundred events; beyond that the rota is not for a phone
 
 
-class RotaGlyphMissing(GlyphMissing):
-    """A character in the rota (usually in a name) that none of the rota's fonts can draw."""
-
-    def __init__(self, char: str, text: str, where: str, fonts: Sequence[str]):
-        self.char = char
-        self.where = where
-        AntifraudError.__init__(
-            self,
-            f"rota: the character '{char}' (U+{ord(char):04X}) in \"{text}\" ({where}) is in none of the fonts "
-            f"({', '.join(fonts)}); add a font that has it under fonts: in {LAYOUT_FILE}, or add the character "
-            "to templates/fonts/extra_chars.txt and regenerate the subset (scripts/subset_fonts.py)",
-        )
-
-
-class RotaTooTall(ConfigError):
-    """More events than one image can show."""
-
-
 # --- the layout, as data ---------------------------------------------------------------------
-
-
-def _placeholders(allowed: tuple[str, ...]) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        for _, name, _, _ in string.Formatter().parse(value):
-            if name is not None and name not in allowed:
-                shown = ", ".join("{" + a + "}" for a in allowed) or "none"
-                raise ValueError(f"uses {{{name}}}; the placeholders here are {shown}")
-        return value
-
-    return check
-
-
-def _label(*allowed: str):
-    return Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_placeholders(allowed))]
 
 
 class RotaColours(Strict):
@@ -117,27 +81,15 @@ class RotaLabels(Strict):
     generated: _label("station", "time")
 
 
-class RotaLayout(Strict):
+class RotaLayout(LayoutFile):
     width: int = Field(default=1080, ge=480, le=2160)
     margin: int = Field(default=44, ge=0, le=300)
     gap: int = Field(default=22, ge=0, le=200)
     padding: int = Field(default=28, ge=0, le=200)
     radius: int = Field(default=18, ge=0, le=100)
-    fonts: Fonts
     colors: RotaColours
     sizes: RotaSizes = RotaSizes()
     labels: RotaLabels
-    # Where the layout was read from, for messages.
-    source: Path | None = Field(default=None, exclude=True)
-
-    def font_sets(self, station_templates: Path | None) -> tuple[FontSet, FontSet]:
-        def resolve(names: list[str]) -> tuple[Path, ...]:
-            try:
-                return tuple(find_template(name, station_templates) for name in names)
-            except FileNotFoundError as exc:
-                raise ConfigError(f"{LAYOUT_FILE}: fonts: {exc}") from None
-
-        return font_set(resolve(self.fonts.regular)), font_set(resolve(self.fonts.bold))
 
     def lead_label(self, kind: str) -> str:
         """What the first person of an event is: 带队 (a stall's lead) or 主讲 (a talk's officer)."""
@@ -152,13 +104,7 @@ class RotaLayout(Strict):
 
 def load_rota_layout(station_templates: Path | None) -> RotaLayout:
     """templates/rota.yaml, the station's own if it has one; errors name the file and the key."""
-    path = find_template(LAYOUT_FILE, station_templates)
-    return _load(path, path.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=8)
-def _load(path: Path, _mtime: int) -> RotaLayout:
-    return read_model(path, RotaLayout)
+    return load_layout_file(LAYOUT_FILE, RotaLayout, station_templates)
 
 
 # --- text helpers shared with the other rota outputs ---------------------------------------------
@@ -169,7 +115,7 @@ def time_range(event: Event) -> str:
 
 
 def person_label(name: str, role: str) -> str:
-    return f"{name}（{ROLE_NAMES.get(role, role)}）"
+    return f"{name}（{role_name(role)}）"
 
 
 def sorted_events(events: Sequence[Event]) -> list[Event]:
@@ -184,83 +130,6 @@ def by_day(events: Sequence[Event]) -> list[tuple[date, list[Event]]]:
 # --- drawing ---------------------------------------------------------------------------------
 
 Segment = tuple[str, bool, str]  # text, bold, colour
-Op = Callable[[Image.Image, ImageDraw.ImageDraw], None]
-
-
-@dataclass
-class Canvas:
-    """Records what to draw while the layout is worked out; paints it once the height is known."""
-
-    layout: RotaLayout
-    regular: FontSet
-    bold: FontSet
-    ops: list[Op] = field(default_factory=list)
-    y: float = 0
-
-    @property
-    def width(self) -> int:
-        return self.layout.width
-
-    def fonts(self, bold: bool) -> FontSet:
-        return self.bold if bold else self.regular
-
-    def check(self, text: str, where: str, bold: bool = False) -> None:
-        fonts = self.fonts(bold)
-        if missing := fonts.missing(text):
-            raise RotaGlyphMissing(missing[0], text, where, [p.name for p in fonts.paths])
-
-    def length(self, text: str, size: int, bold: bool = False) -> float:
-        return self.fonts(bold).length(text, size)
-
-    def text(self, x: float, top: float, text: str, size: int, colour: str, bold: bool = False, where: str = "label"):
-        """One line with its em-box top at `top`; returns the x after it."""
-        self.check(text, where, bold)
-        fonts = self.fonts(bold)
-        y = top + CAP * size - fonts.ascent(size)
-        self.ops.append(lambda image, _draw: fonts.draw(image, (x, y), text, size, colour))
-        return x + fonts.length(text, size)
-
-    def centred(self, top: float, text: str, size: int, colour: str, bold: bool = False, where: str = "label"):
-        self.check(text, where, bold)
-        self.text((self.width - self.length(text, size, bold)) / 2, top, text, size, colour, bold, where)
-
-    def lines(self, text: str, width: float, size: int, bold: bool = False, where: str = "label") -> list[str]:
-        self.check(text, where, bold)
-        fonts = self.fonts(bold)
-        return wrap(text, width, lambda s: fonts.length(s, size))
-
-    def balanced_lines(self, text: str, width: float, size: int, bold: bool = False, where: str = "label"):
-        self.lines(text, width, size, bold, where)  # checks the glyphs
-        fonts = self.fonts(bold)
-        return balanced_wrap(text, width, lambda s: fonts.length(s, size))
-
-    def rect(
-        self,
-        box: tuple[float, float, float, float],
-        colour: str,
-        radius: int = 0,
-        at: int | None = None,
-        corners: tuple[bool, bool, bool, bool] | None = None,
-    ):
-        """A filled (rounded) rectangle; `at` puts it under what was recorded since that point."""
-
-        def op(_image, draw: ImageDraw.ImageDraw):
-            if radius:
-                draw.rounded_rectangle(box, radius=radius, fill=colour, corners=corners)
-            else:
-                draw.rectangle(box, fill=colour)
-
-        self.ops.insert(len(self.ops) if at is None else at, op)
-
-    def paint(self) -> Image.Image:
-        height = round(self.y)
-        if height > MAX_HEIGHT:
-            raise RotaTooTall(f"rota: the week needs {height} px, more than {MAX_HEIGHT}; reduce sizes in rota.yaml")
-        image = Image.new("RGB", (self.width, height), self.layout.colors.background)
-        draw = ImageDraw.Draw(image)
-        for op in self.ops:
-            op(image, draw)
-        return image
 
 
 def _flow(c: Canvas, items: list[list[Segment]], width: float, size: int, sep: Segment) -> list[list[Segment]]:
@@ -309,8 +178,8 @@ def _draw_segments(c: Canvas, x: float, top: float, line: list[Segment], size: i
         x += _advance(c, segment, size)
 
 
-def _header(c: Canvas, title: str, week_label: str):
-    layout, s, colours = c.layout, c.layout.sizes, c.layout.colors
+def _header(c: Canvas, layout: RotaLayout, title: str, week_label: str):
+    s, colours = layout.sizes, layout.colors
     pad = 44
     inner = c.width - 2 * max(layout.margin, 40)
     titles = c.balanced_lines(title, inner, s.title, bold=True, where="the rota's title")
@@ -328,8 +197,8 @@ def _header(c: Canvas, title: str, week_label: str):
     c.y = height + layout.gap + 12
 
 
-def _day(c: Canvas, day: date, count: int):
-    layout, s, colours = c.layout, c.layout.sizes, c.layout.colors
+def _day(c: Canvas, layout: RotaLayout, day: date, count: int):
+    s, colours = layout.sizes, layout.colors
     left = layout.margin
     label = layout.day_label(day)
     c.rect((left, c.y + 2, left + 10, c.y + s.day + 2), colours.day, radius=3)
@@ -340,20 +209,20 @@ def _day(c: Canvas, day: date, count: int):
     c.y += round(s.day * 1.55)
 
 
-def _card(c: Canvas, event: Event, shade: int):
-    layout, s, colours, labels = c.layout, c.layout.sizes, c.layout.colors, c.layout.labels
+def _card(c: Canvas, layout: RotaLayout, event: Event, shade: int):
+    s, colours, labels = layout.sizes, layout.colors, layout.labels
     kind_colour = getattr(colours, event.kind, colours.muted)
     where_event = f"{event.date.isoformat()} {event.site}"
     x0, x1 = layout.margin, c.width - layout.margin
     stripe = 10
     left, right = x0 + stripe + layout.padding, x1 - layout.padding
     inner = right - left
-    mark = len(c.ops)
+    mark = c.mark()
     top = c.y + layout.padding
 
     # When, and what (a badge in the kind's colour at the right).
     c.text(left, top, time_range(event), s.time, colours.text, bold=True, where=f"the time of {where_event}")
-    kind = KIND_NAMES.get(event.kind, event.kind)
+    kind = kind_name(event.kind)
     c.check(kind, "the kind of event", bold=True)
     badge_w = c.length(kind, s.badge, bold=True) + s.badge
     badge_h = round(s.badge * 1.6)
@@ -376,8 +245,7 @@ def _card(c: Canvas, event: Event, shade: int):
         lines = c.lines(event.topic, value_w, s.body, where=f"the topic of {where_event}")
         rows.append((row_labels[0], [[(line, False, colours.text)] for line in lines]))
     people = [
-        [(name, True, colours.text), (f"（{ROLE_NAMES.get(role, role)}）", False, colours.muted)]
-        for name, role in event.people
+        [(name, True, colours.text), (f"（{role_name(role)}）", False, colours.muted)] for name, role in event.people
     ]
     for name, _ in event.people:
         c.check(name, f"a person's name, {where_event}", bold=True)
@@ -402,10 +270,10 @@ def _card(c: Canvas, event: Event, shade: int):
     c.y = bottom + layout.gap
 
 
-def _footer(c: Canvas, station_name: str, generated_at: datetime | None):
-    layout, s, colours, labels = c.layout, c.layout.sizes, c.layout.colors, c.layout.labels
+def _footer(c: Canvas, layout: RotaLayout, station_name: str, generated_at: datetime | None):
+    s, colours, labels = layout.sizes, layout.colors, layout.labels
     c.y += 12
-    start, pad, mark = c.y, 34, len(c.ops)
+    start, pad, mark = c.y, 34, c.mark()
     inner = c.width - 2 * max(layout.margin, 40)
     top = start + pad
     for line in c.balanced_lines(labels.footer, inner, s.footer, bold=True, where="labels.footer in rota.yaml"):
@@ -432,25 +300,25 @@ def draw_rota(
     station_templates: Path | None,
     *,
     generated_at: datetime | None = None,
-) -> Image.Image:
+) -> Image:
     """The rota image: `layout.width` wide (1080 by default), as tall as the week needs.
 
-    Days without events are left out. Raises RotaGlyphMissing (a GlyphMissing) naming the first
+    Days without events are left out. Raises GlyphMissing naming the first
     character, and where it is, that no font can draw, before anything is painted.
     """
     regular, bold = layout.font_sets(station_templates)
-    c = Canvas(layout, regular, bold)
-    _header(c, title, week_label)
+    c = Canvas(layout.width, regular, bold, layout.colors.background, MAX_HEIGHT)
+    _header(c, layout, title, week_label)
     days = by_day(events)
     if not days:
         c.centred(c.y + 40, layout.labels.empty, layout.sizes.day, layout.colors.muted, where="labels.empty")
         c.y += 40 + layout.sizes.day * 2
     shade = 0
     for day, todays in days:
-        _day(c, day, len(todays))
+        _day(c, layout, day, len(todays))
         for event in todays:
-            _card(c, event, shade)
+            _card(c, layout, event, shade)
             shade += 1
         c.y += 14
-    _footer(c, station_name, generated_at)
-    return c.paint()
+    _footer(c, layout, station_name, generated_at)
+    return c.paint("rota", "reduce sizes in rota.yaml")

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from ..config import Settings
 from ..incidents.categories import Categories
-from ..resources import find_template
-from .layout import load_layout
-from .text import GlyphMissing
+from ..lib.templates import find_template
+from ..render.fonts import GlyphMissing
+from .content import LADDER, compose
+from .facts import CategoryCount, Highlight, WarningFacts
+from .poster import LAYOUT_FILE, draw_warning_poster, load_layout
 
 
 def static_texts(
@@ -40,10 +42,6 @@ def static_texts(
 
 def missing_glyphs(settings: Settings, categories: Categories) -> list[GlyphMissing]:
     """Every character, in both weights, that no configured font has; plus a trial render per station."""
-    from ..warnings.content import LADDER, compose
-    from ..warnings.facts import CategoryCount, Highlight, WarningFacts
-    from .poster import draw_warning_poster
-
     station_templates = settings.resolve(settings.templates_dir)
     layout = load_layout(station_templates)
     problems: list[GlyphMissing] = []
@@ -53,7 +51,7 @@ def missing_glyphs(settings: Settings, categories: Categories) -> list[GlyphMiss
             for char in fonts.missing(text):
                 if char not in seen:
                     seen.add(char)
-                    problems.append(GlyphMissing(char, where, [p.name for p in fonts.paths]))
+                    problems.append(GlyphMissing(char, where, [p.name for p in fonts.paths], layout=LAYOUT_FILE))
     if problems:
         return problems
     # Strings written in code (units, outcomes, age words) only show up in a real render.

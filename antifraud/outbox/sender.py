@@ -23,12 +23,12 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from ..channels import Channel, Message, RetryLater, channel_for
 from ..config import Settings
 from ..db import Database
 from ..db.models import Delivery, OutboxLock, Robot, RobotSend, Station, utcnow
 from ..errors import AntifraudError, DeliveryError
-from ..secrets import redact
-from . import CHANNELS, Channel, Message, RetryLater, channel_for
+from ..lib.secrets import redact
 
 log = logging.getLogger("antifraud.outbox")
 WINDOW = timedelta(seconds=60)
@@ -296,4 +296,4 @@ def _claim_is_dead(claimed_by: str, host: str) -> bool:
     return False
 
 
-__all__ = ["CHANNELS", "Outcome", "Sender", "backoff"]
+__all__ = ["Outcome", "Sender", "backoff"]

@@ -1,0 +1,57 @@
+"""The words the product is built from, named once: who is in a group, what people do, what happens.
+
+Channel kinds are not here: they are the keys of the channel registry (antifraud.channels.CHANNELS).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal, get_args
+
+Audience = Literal["residents", "staff", "volunteers"]
+AUDIENCES: tuple[str, ...] = get_args(Audience)
+
+Role = Literal["officer", "auxiliary", "patrol", "volunteer"]
+ROLES: tuple[str, ...] = get_args(Role)
+ROLE_NAMES = {"officer": "社区民警", "auxiliary": "辅警", "patrol": "综管机动", "volunteer": "义警"}
+HELPER_ROLES = ("auxiliary", "patrol")  # go along to a factory talk with the officer
+LEAD_ROLES = ("patrol", "officer")  # may lead a street stall
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+
+SiteKind = Literal["square", "market", "night_market", "street", "other"]
+
+
+class EventKind(StrEnum):
+    """An outreach event; the value is what the database, JSON and --kind use."""
+
+    FACTORY_TALK = "factory_talk"
+    STREET_STALL = "street_stall"
+
+    @property
+    def label(self) -> str:
+        return EVENT_KIND_NAMES[self]
+
+
+EVENT_KIND_NAMES = {EventKind.FACTORY_TALK: "下工厂宣讲", EventKind.STREET_STALL: "摆摊宣传"}
+
+MessageKind = Literal["image", "text", "markdown"]
+
+
+def kind_name(kind: str) -> str:
+    """下工厂宣讲 for factory_talk; an unknown kind as it is."""
+    return EVENT_KIND_NAMES.get(kind, kind)
+
+
+def role_name(role: str) -> str:
+    """社区民警 for officer; an unknown role as it is."""
+    return ROLE_NAMES.get(role, role)
+
+
+# How the scammer reached the victim (an incident's `channel`; not a delivery channel).
+CONTACT_CHANNEL_NAMES = {"phone": "电话", "qq": "QQ", "wechat": "微信", "app": "App", "sms": "短信", "other": "其他"}
+CONTACT_CHANNELS: tuple[str, ...] = tuple(CONTACT_CHANNEL_NAMES)
+
+# Where an outbox row is: waiting, being sent by a worker, confirmed by the robot, or set aside with its error.
+DELIVERY_STATUSES = ("pending", "sending", "sent", "parked")

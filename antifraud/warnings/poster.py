@@ -1,0 +1,329 @@
+"""The daily warning poster, drawn from a layout file (templates/poster.yaml) with render's canvas.
+
+Blocks are laid out top to bottom and the image is as tall as its content. Every string is checked
+against the fonts first: a missing glyph is an error naming the character, never a box on the poster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ..lib.schema import Strict
+from ..lib.words import cn_date, yuan
+from ..render.canvas import Canvas, TooTall
+from ..render.layout import Colour, LayoutFile, Size, load_layout_file
+from ..render.png import encode_image
+from ..render.qr import qr_image
+from .content import WarningContent
+
+LAYOUT_FILE = "poster.yaml"
+MAX_HEIGHT = 5000
+MAX_BYTES = 2 * 1024 * 1024  # the WeCom robot refuses larger images
+LINE = 1.5  # line spacing, as a multiple of the font size
+BLOCK_TYPES = ("header", "stats", "categories", "highlight", "scripts", "tips", "key_point", "contact", "footer")
+REQUIRED_COLOURS = (
+    "background",
+    "header",
+    "header_text",
+    "header_subtext",
+    "text",
+    "muted",
+    "accent",
+    "panel",
+    "bar_track",
+    "footer",
+    "footer_text",
+)
+REQUIRED_LABELS = (
+    "title",
+    "title_quiet",
+    "subtitle",
+    "subtitle_quiet",
+    "total",
+    "stopped",
+    "loss",
+    "categories",
+    "highlight",
+    "scripts",
+    "tips",
+    "key_point",
+    "contact",
+    "hotline",
+    "emergency",
+    "qr_caption",
+    "footer",
+)
+
+PosterTooTall = TooTall  # the layout and content do not fit the tallest poster we draw
+
+
+# --- the layout, as data ---------------------------------------------------------------------
+
+
+class PosterDetail(Strict):
+    highlights: int = Field(default=1, ge=0, le=2)
+    summary_chars: int = Field(default=160, ge=0, le=500)
+    scripts: int = Field(default=2, ge=0, le=3)
+    tips: int = Field(default=5, ge=1, le=5)
+
+
+class Block(Strict):
+    type: Literal[BLOCK_TYPES]  # type: ignore[valid-type]
+    height: Size | None = None
+    size: Size = 34
+    title_size: Size = 42
+    station_size: Size = 34
+    subtitle_size: Size = 38
+    number_size: Size = 76
+    label_size: Size = 30
+    phone_size: Size = 56
+    qr_size: Size = 230
+    bar_height: Size = 18
+
+
+class PosterLayout(LayoutFile):
+    width: int = Field(default=1080, ge=480, le=2160)
+    margin: int = Field(default=56, ge=0, le=300)
+    gap: int = Field(default=36, ge=0, le=200)
+    colors: dict[str, Colour]
+    detail: PosterDetail = PosterDetail()
+    labels: dict[str, Annotated[str, Field(max_length=60)]]
+    blocks: list[Block]
+
+    @model_validator(mode="after")
+    def _required_keys(self):
+        for key, names in (("colors", REQUIRED_COLOURS), ("labels", REQUIRED_LABELS)):
+            missing = [name for name in names if name not in getattr(self, key)]
+            if missing:
+                raise ValueError(f"{key}.{missing[0]}: is required")
+        return self
+
+    def colour(self, name: str, quiet: bool = False) -> str:
+        return self.colors.get(f"{name}_quiet", self.colors[name]) if quiet else self.colors[name]
+
+
+def load_layout(station_templates: Path | None) -> PosterLayout:
+    return load_layout_file(LAYOUT_FILE, PosterLayout, station_templates)
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Poster:
+    """The canvas with the layout's measures and colours (quiet days have their own)."""
+
+    c: Canvas
+    layout: PosterLayout
+    quiet: bool
+
+    @property
+    def left(self) -> int:
+        return self.layout.margin
+
+    @property
+    def inner(self) -> int:
+        return self.layout.width - 2 * self.layout.margin
+
+    def colour(self, name: str) -> str:
+        return self.layout.colour(name, self.quiet)
+
+    def section(self, items: list, label: str, b: Block) -> bool:
+        """A section's title, if it has items to show; False when there is nothing to draw."""
+        if items:
+            self.section_title(self.layout.labels[label], b.title_size)
+        return bool(items)
+
+    def section_title(self, title: str, size: int):
+        c = self.c
+        c.rect((self.left, c.y + 4, self.left + 10, c.y + size + 4), self.colour("accent"))
+        c.text(self.left + 28, c.y, title, size, self.colour("text"), bold=True, where="poster.yaml labels")
+        c.y += round(size * 1.6)
+
+
+def block_header(p: Poster, content: WarningContent, b: Block):
+    c, labels, height = p.c, p.layout.labels, b.height or 300
+    c.rect((0, 0, p.layout.width, height), p.colour("header"))
+    c.centred(34, content.facts.station_name, b.station_size, p.colour("header_subtext"), where="stations[].name")
+    title = labels["title_quiet" if p.quiet else "title"]
+    title_top = 34 + b.station_size * 1.5
+    c.centred(title_top, title, b.title_size, p.colour("header_text"), bold=True, where="poster.yaml labels")
+    day = content.facts.day
+    subtitle = labels["subtitle_quiet" if p.quiet else "subtitle"].format(date=f"{day.year}年{cn_date(day)}")
+    c.centred(height - 34 - b.subtitle_size * 1.1, subtitle, b.subtitle_size, p.colour("header_subtext"))
+    c.y = height + p.layout.gap
+
+
+def block_stats(p: Poster, content: WarningContent, b: Block):
+    if p.quiet:
+        return
+    c, facts, labels = p.c, content.facts, p.layout.labels
+    cells = [
+        (f"{facts.total}起", labels["total"]),
+        (f"{facts.stopped}起", labels["stopped"]),
+        (yuan(facts.loss).removesuffix("元"), labels["loss"] + ("（元）" if facts.loss < 10000 else "")),
+    ]
+    gap, count = 24, len(cells)
+    width = (p.inner - gap * (count - 1)) / count
+    height = round(b.number_size * 1.25 + b.label_size * 1.5 + 48)
+    for index, (number, label) in enumerate(cells):
+        x0 = p.left + index * (width + gap)
+        c.rect((x0, c.y, x0 + width, c.y + height), p.colour("panel"), radius=20)
+        c.centred(c.y + 28, number, b.number_size, p.colour("accent"), bold=True, x0=x0, x1=x0 + width)
+        c.centred(c.y + 36 + b.number_size * 1.25, label, b.label_size, p.colour("muted"), x0=x0, x1=x0 + width)
+    c.y += height + p.layout.gap
+
+
+def block_categories(p: Poster, content: WarningContent, b: Block):
+    if p.quiet or not content.facts.categories:
+        return
+    c = p.c
+    p.section_title(p.layout.labels["categories"], b.title_size)
+    most = max(k.count for k in content.facts.categories)
+    for k in content.facts.categories:
+        c.text(p.left, c.y, k.name, b.size, p.colour("text"), where="categories.yaml name")
+        count = f"{k.count}起"
+        c.text(p.left + p.inner - c.length(count, b.size), c.y, count, b.size, p.colour("accent"), bold=True)
+        bar_top = c.y + round(b.size * 1.35)
+        radius = b.bar_height // 2
+        c.rect((p.left, bar_top, p.left + p.inner, bar_top + b.bar_height), p.colour("bar_track"), radius=radius)
+        filled = max(b.bar_height, round(p.inner * k.count / most))
+        c.rect((p.left, bar_top, p.left + filled, bar_top + b.bar_height), p.colour("accent"), radius=radius)
+        c.y = bar_top + b.bar_height + 22
+    c.y += p.layout.gap - 22
+
+
+def block_highlight(p: Poster, content: WarningContent, b: Block):
+    c = p.c
+    for h in content.highlights[: p.layout.detail.highlights]:
+        p.section_title(f"{p.layout.labels['highlight']} · {h.category_name}", b.title_size)
+        pad = 32
+        width = p.inner - 2 * pad
+        outcome = "经民警劝阻，未受损失" if h.stopped else (f"被骗{yuan(h.loss)}" if h.loss else "")
+        who = c.lines(h.who + (f"，{outcome}" if outcome else ""), width, b.size, bold=True, where="incident")
+        summary = c.lines(h.summary, width, b.size, where="incident summary") if h.summary else []
+        height = (len(who) + len(summary)) * b.size * LINE + 2 * pad + (12 if summary else 0)
+        c.rect((p.left, c.y, p.left + p.inner, c.y + height), p.colour("panel"), radius=20)
+        top = c.y + pad
+        top += c.paragraph(who, p.left + pad, top, b.size, p.colour("accent"), bold=True) + 12
+        c.paragraph(summary, p.left + pad, top, b.size, p.colour("text"))
+        c.y += round(height) + p.layout.gap
+
+
+def block_scripts(p: Poster, content: WarningContent, b: Block):
+    scripts = content.scripts[: p.layout.detail.scripts]
+    if not p.section(scripts, "scripts", b):
+        return
+    c = p.c
+    for s in scripts:
+        lines = c.lines(f"【{s.short}】{s.script}", p.inner, b.size, where="categories.yaml script")
+        c.y += round(c.paragraph(lines, p.left, c.y, b.size, p.colour("text")) + 8)
+    c.y += p.layout.gap - 8
+
+
+def block_tips(p: Poster, content: WarningContent, b: Block):
+    tips = content.tips[: p.layout.detail.tips]
+    if not p.section(tips, "tips", b):
+        return
+    c = p.c
+    badge = round(b.size * 1.2)
+    indent = badge + 20
+    for number, tip in enumerate(tips, start=1):
+        centre_y = c.y + b.size * 0.45
+        c.ellipse((p.left, centre_y - badge / 2, p.left + badge, centre_y + badge / 2), p.colour("accent"))
+        digit = round(b.size * 0.8)
+        colour = p.colour("header_text")
+        c.centred(centre_y - digit / 2 - 2, str(number), digit, colour, bold=True, x0=p.left, x1=p.left + badge)
+        lines = c.lines(tip, p.inner - indent, b.size, where="categories.yaml tips")
+        c.y += round(c.paragraph(lines, p.left + indent, c.y, b.size, p.colour("text")) + 10)
+    c.y += p.layout.gap - 10
+
+
+def block_key_point(p: Poster, content: WarningContent, b: Block):
+    c, pad = p.c, 30
+    lines = c.balanced_lines(
+        f"{p.layout.labels['key_point']}：{content.key_point}",
+        p.inner - 2 * pad,
+        b.size,
+        bold=True,
+        where="categories.yaml key_point",
+    )
+    height = len(lines) * b.size * LINE + 2 * pad - b.size * (LINE - 1)
+    box = (p.left, c.y, p.left + p.inner, c.y + height)
+    c.rect(box, p.colour("panel"), radius=16, outline=p.colour("accent"), outline_width=4)
+    for index, line in enumerate(lines):
+        c.centred(c.y + pad + index * b.size * LINE, line, b.size, p.colour("accent"), bold=True)
+    c.y += round(height) + p.layout.gap
+
+
+def block_contact(p: Poster, content: WarningContent, b: Block, link: str | None = None):
+    c, labels, contact = p.c, p.layout.labels, content.facts.contact
+    qr = qr_image(link, b.qr_size) if link else None
+    text_width = p.inner - (b.qr_size + 40 if qr else 0)
+    top = c.y
+    if contact:
+        line = f"{labels['contact']} {contact.name}"
+        c.text(p.left, c.y, line, b.size, p.colour("muted"), where="stations[].contact")
+        c.y += round(b.size * 1.5)
+        c.text(p.left, c.y, contact.phone, b.phone_size, p.colour("accent"), bold=True)
+        c.y += round(b.phone_size * 1.4)
+    for line in (labels["hotline"], labels["emergency"]):
+        for wrapped in c.lines(line, text_width, b.size, bold=True, where="poster.yaml labels"):
+            c.text(p.left, c.y, wrapped, b.size, p.colour("text"), bold=True)
+            c.y += round(b.size * LINE)
+    if qr:
+        x0 = p.left + p.inner - b.qr_size
+        c.paste(qr, (x0, round(top)))
+        caption = round(b.size * 0.8)
+        c.centred(top + b.qr_size + 8, labels["qr_caption"], caption, p.colour("muted"), x0=x0, x1=x0 + b.qr_size)
+        c.y = max(c.y, round(top + b.qr_size + 8 + caption * LINE))
+    c.y += p.layout.gap
+
+
+def block_footer(p: Poster, content: WarningContent, b: Block):
+    c, height = p.c, b.height or 110
+    c.rect((0, c.y, p.layout.width, c.y + height), p.colour("footer"))
+    text = f"{content.facts.station_name} · {p.layout.labels['footer']}"
+    lines = c.balanced_lines(text, p.inner, b.size, where="poster.yaml labels")
+    block = len(lines) * b.size * LINE - b.size * (LINE - 1)
+    for index, line in enumerate(lines):
+        c.centred(c.y + (height - block) / 2 + index * b.size * LINE, line, b.size, p.colour("footer_text"))
+    c.y += height
+
+
+BLOCKS = {
+    "header": block_header,
+    "stats": block_stats,
+    "categories": block_categories,
+    "highlight": block_highlight,
+    "scripts": block_scripts,
+    "tips": block_tips,
+    "key_point": block_key_point,
+    "contact": block_contact,
+    "footer": block_footer,
+}
+
+
+def draw_warning_poster(
+    content: WarningContent, layout: PosterLayout, station_templates: Path | None, link: str | None = None
+):
+    """The poster image, as tall as its content; PosterTooTall beyond MAX_HEIGHT."""
+    regular, bold = layout.font_sets(station_templates)
+    quiet = content.facts.quiet
+    canvas = Canvas(layout.width, regular, bold, layout.colour("background", quiet), MAX_HEIGHT)
+    poster = Poster(canvas, layout, quiet)
+    for block in layout.blocks:
+        if block.type == "contact":
+            block_contact(poster, content, block, link)
+        else:
+            BLOCKS[block.type](poster, content, block)
+    return canvas.paint("poster", "reduce sizes or detail in poster.yaml")
+
+
+def encode_poster(image) -> tuple[bytes, str]:
+    """PNG, or JPEG if a PNG would be over the robots' 2 MB."""
+    return encode_image(image, MAX_BYTES)

@@ -1,0 +1,76 @@
+"""The house rules: a command loads only what it uses, and a channel is one module and one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from antifraud import channels
+from antifraud.channels.base import Channel, Message
+from antifraud.config import load_settings
+
+from conftest import BASE_CONFIG
+
+HEAVY = ("sqlalchemy", "alembic", "pydantic", "apscheduler", "PIL", "fontTools", "ortools", "openpyxl", "jinja2")
+WATCHED = [*HEAVY, "requests", "rich"]
+
+
+def loaded_after(args: list[str], cwd, env=None) -> list[str]:
+    """The heavy libraries a CLI run imported, run in a fresh interpreter."""
+    code = textwrap.dedent(
+        f"""
+        import json, sys
+        from antifraud.cli import main
+        try:
+            main({args!r})
+        except SystemExit:
+            pass
+        print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({WATCHED!r}))))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_help_imports_no_heavy_library(tmp_path):
+    assert loaded_after(["--help"], tmp_path) == []
+    assert loaded_after(["incident", "add", "--help"], tmp_path) == []
+
+
+def test_incident_add_imports_only_config_and_database_libraries(config_file):
+    args = ["incident", "add", "--date", "2026-11-01", "--category", "刷单返利", "--config", str(config_file)]
+    loaded_after(args, config_file.parent)  # the first run creates and migrates the database
+    loaded = loaded_after(args, config_file.parent)
+    assert set(loaded) <= {"sqlalchemy", "pydantic"}, loaded  # no Alembic once the schema is current
+
+
+class Pigeon(Channel):
+    """A made-up channel, to show what adding one takes."""
+
+    kind = "pigeon"
+
+    def send(self, message: Message) -> str:
+        return "coo"
+
+
+def test_a_new_channel_is_one_class_and_one_registry_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(channels.CHANNELS, "pigeon", Pigeon)
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        textwrap.dedent(BASE_CONFIG).replace("channel: folder", "channel: pigeon, webhook_env: AF_P"), encoding="utf-8"
+    )
+    settings = load_settings(path)
+    group = settings.stations[0].groups[1]
+    assert group.channel == "pigeon"
+    assert channels.channel_for(group).send(Message("text", "hi")) == "coo"
+
+
+@pytest.mark.parametrize("kind", sorted(channels.CHANNELS))
+def test_every_registered_channel_names_itself(kind):
+    assert channels.CHANNELS[kind].kind == kind
