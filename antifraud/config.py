@@ -35,6 +35,10 @@ def _hhmm(value: str) -> str:
     return value
 
 
+def _hhmm_or_midnight(value: str) -> str:
+    return value if value == "24:00" else _hhmm(value)
+
+
 def _weekly(value: str) -> str:
     parts = value.split()
     if len(parts) != 2 or parts[0] not in WEEKDAYS:
@@ -171,15 +175,29 @@ class Publish(Strict):
     # Which groups get the daily warning; a staff preview always goes to the staff groups.
     audiences: list[Audience] = ["residents", "staff", "volunteers"]
     wait_seconds: int = Field(default=300, ge=0, le=3600)  # how long `warning publish` waits for the robots
+    # The daemon posts a warning on its own only up to this many days after the day it reports on
+    # (2: yesterday's and the day before's); older ones are reported, and a person decides.
+    max_age_days: int = Field(default=2, ge=1, le=7)
 
 
 class Schedule(Strict):
     warning_render: HHMM = "07:00"
     warning_publish: HHMM = "08:00"
+    # The daemon posts no warning after this ("24:00": until midnight), so nothing goes out at night.
+    warning_publish_until: Annotated[str, AfterValidator(_hhmm_or_midnight)] = "20:00"
     rota_plan: Annotated[str, AfterValidator(_weekly)] = "fri 16:00"
     reminders: HHMM = "18:00"
     backup: HHMM = "03:00"  # nightly copy of an SQLite database
     outbox_seconds: int = Field(default=30, ge=5, le=3600)  # how often the daemon sends what is due
+
+    @model_validator(mode="after")
+    def _publish_window(self):
+        if self.warning_publish_until <= self.warning_publish:
+            raise ValueError(
+                f"warning_publish_until ({self.warning_publish_until}) must be after warning_publish "
+                f"({self.warning_publish})"
+            )
+        return self
 
 
 class Calendar(Strict):
@@ -257,6 +275,11 @@ class Settings(Strict):
 
     def station_timezone(self, station: Station) -> ZoneInfo:
         return ZoneInfo(station.timezone or self.timezone)
+
+    @property
+    def display_zone(self) -> ZoneInfo:
+        """Where times are shown to people when no one station is meant: the first station's zone."""
+        return self.station_timezone(self.stations[0])
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.base_dir / path).resolve()

@@ -1,5 +1,8 @@
 """`antifraud demo`: a fresh SQLite database with sample data, so a newcomer sees the whole job:
 incidents recorded and masked, yesterday's warning rendered and written for forwarding, next week planned.
+
+The demo has its own database (demo.db) and its own output folder (posters-demo/ beside the configured
+output_dir), so running it in a station's folder leaves the station's database and files as they were.
 """
 
 from __future__ import annotations
@@ -22,9 +25,16 @@ from .warnings.service import render_and_record
 DEMO_DATABASE = "demo.db"
 
 
+def demo_settings(settings):
+    """The settings with the demo's own output folder, beside the configured one."""
+    output = settings.resolve(settings.output_dir)
+    return settings.model_copy(update={"output_dir": output.with_name(f"{output.name}-demo")})
+
+
 @dataclass
 class DemoReport:
     database: Path
+    output_dir: Path
     station: object
     recorded: int
     masked: Counter
@@ -38,6 +48,7 @@ class DemoReport:
 
 def run_demo(settings, categories) -> DemoReport:
     """Fill a fresh demo database beside config.yaml and run a morning and a week's planning on it."""
+    settings = demo_settings(settings)
     path = settings.base_dir / DEMO_DATABASE
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
@@ -59,7 +70,8 @@ def run_demo(settings, categories) -> DemoReport:
         enqueue(session, record, station, "warning", settings.publish.audiences, channels={"folder"})
     Sender(db, settings).drain()
     forward = rendered.paths["image"].parent / "forward"
-    report = DemoReport(path, station, len(samples), masked, yesterday, yesterdays, rendered, forward)
+    output = settings.resolve(settings.output_dir)
+    report = DemoReport(path, output, station, len(samples), masked, yesterday, yesterdays, rendered, forward)
     report.forwarded = sorted(p for p in forward.rglob("*") if p.is_file())
     monday = today + timedelta(days=7 - today.weekday())
     with db.session() as session:

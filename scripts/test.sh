@@ -19,4 +19,5 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 python3 -m ruff check --quiet .
 lint-imports --no-cache >/dev/null || lint-imports --no-cache  # the layers in pyproject.toml; quiet unless broken
-exec python3 -m pytest "$@"
+# One worker per core; tests of real processes wait for readiness lines, so they hold on a busy machine.
+exec python3 -m pytest -n auto "$@"

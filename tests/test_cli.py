@@ -169,7 +169,7 @@ def test_console_script_exits_2_without_traceback(tmp_path, config_file):
         cwd=tmp_path,
     )
     assert result.returncode == 2
-    assert result.stderr == "error: date: '2026-02-30' is not a date as YYYY-MM-DD\n"
+    assert result.stderr == "error: --date: '2026-02-30' is not a date: 2026年2月 has 28 days\n"
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0 and "incident" in result.stdout
 

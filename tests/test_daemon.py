@@ -198,6 +198,47 @@ def test_a_daemon_down_over_eight_catches_up_on_start(tmp_path, webhooks, robots
         assert set(last.values()) <= {"ok", "idle"}
 
 
+def test_a_daemon_started_at_night_posts_nothing_until_morning_and_never_old_news(tmp_path, webhooks, robots):
+    """Issue 10 item 2: rendering may catch up at 04:00; posting waits for the publish window, and a
+    warning older than publish.max_age_days (2) is never posted on its own: the staff are told."""
+    with time_machine.travel("2026-11-23T04:00:00+08:00", tick=False) as clock:
+        ctx = make_context(tmp_path)
+        for day in (date(2026, 11, 20), date(2026, 11, 21), DAY):
+            add_incident(ctx, day, date(2026, 11, 23))
+        run_all(ctx)
+        assert warning_of(ctx, date(2026, 11, 20)).status == warning_of(ctx, date(2026, 11, 21)).status == "approved"
+        assert robots.received == [] and deliveries(ctx) == []  # nothing at four in the morning
+
+        clock.move_to("2026-11-23T08:30:00+08:00")
+        run_all(ctx)
+        rows = deliveries(ctx)
+        assert {subject for subject, *_ in rows} == {"warning:2026-11-21", "warning:2026-11-22", "stale:2026-11-20"}
+        assert {group for subject, group, *_ in rows if subject.startswith("stale:")} == {"石鼓工作群"}
+        assert warning_of(ctx, date(2026, 11, 20)).status == "approved"  # left for a person to post
+        texts = [str(m["body"]) for m in robots.messages("staff-key") if m["msgtype"] == "text"]
+        [notice] = [text for text in texts if "未发布预警" in text]
+        assert "antifraud warning publish --date 2026-11-20" in notice
+
+        clock.move_to("2026-11-23T20:30:00+08:00")  # after warning_publish_until: nothing new goes out
+        add_incident(ctx, date(2026, 11, 23), date(2026, 11, 23))
+        clock.move_to("2026-11-24T07:30:00+08:00")
+        run_all(ctx)
+        assert len(deliveries(ctx)) == len(rows)
+        clock.move_to("2026-11-24T08:05:00+08:00")
+        assert run_duty(ctx, "warning_publish").startswith("published shigu 2026-11-23")
+
+
+def test_status_lists_warnings_too_old_to_post(run, tmp_path, config_file, webhooks, frozen_clock):
+    config_file.write_text(config_text(), encoding="utf-8")
+    ctx = make_context(tmp_path)
+    add_incident(ctx, date(2026, 11, 20), date(2026, 11, 23))
+    frozen_clock.move_to("2026-11-23T04:00:00+08:00")
+    run_duty(ctx, "warning_render")
+    [station] = json.loads(run("status", "--format", "json").out)["stations"]
+    assert station["warnings_too_old"] == ["2026-11-20"] and station["warnings_to_publish"] == []
+    assert "too old to post automatically: 2026-11-20" in run("status").out
+
+
 def dead_pid() -> int:
     """The pid of a process that has come and gone (and been reaped)."""
     child = subprocess.Popen(["true"])
@@ -350,11 +391,14 @@ def test_jobs_and_status_report_what_is_owed_and_done(run, tmp_path, config_file
             "station": "shigu",
             "warnings_to_render": ["2026-11-20", "2026-11-21", "2026-11-22"],
             "warnings_to_publish": [],
+            "warnings_too_old": [],
             "rota_to_plan": None,
         }
     ]
     never = json.loads(run("jobs", "--format", "json").out)
     assert [j["duty"] for j in never] == list(DUTIES) and {j["last_outcome"] for j in never} == {None}
+    # What each does, in words (issue 10 item 10), not the function's name.
+    assert all(" " in j["does"] and j["does"] != DUTIES[j["duty"]].__name__ for j in never), never
 
     ctx = make_context(tmp_path)
     add_incident(ctx, DAY, date(2026, 11, 23))
@@ -487,14 +531,36 @@ def test_a_second_daemon_refuses_and_a_standby_takes_over(tmp_path, robots, daem
         assert "another `antifraud run`" in refused.stderr and f"pid {os.getpid()}" in refused.stderr
 
         standby, quitter = daemons(config, env, "--standby"), daemons(config, env, "--standby")
-        with pytest.raises(subprocess.TimeoutExpired):
-            standby.proc.wait(timeout=1.5)
-        assert quitter.proc.poll() is None
+        # Readiness, not a fixed wait (issue 10 item 15): each standby says it is waiting.
+        assert "another daemon (pid" in standby.wait_for("waiting", timeout=30)
+        quitter.wait_for("waiting", timeout=30)
+        assert standby.proc.poll() is None and quitter.proc.poll() is None
         assert quitter.terminate() == 0, quitter.lines  # stopped while waiting: a clean exit
         assert not any("Traceback" in line or "started" in line for line in quitter.lines), quitter.lines
     assert "started" in standby.wait_for("started", timeout=10)
     assert standby.terminate() == 0
     assert "stopped" in standby.lines[-1]
+
+
+def test_a_retry_goes_out_at_its_backoff_time_not_at_the_next_outbox_run(tmp_path, robots, daemons):
+    """Issue 10 item 9: with the outbox run an hour apart, a message that failed once is sent again
+    at its backoff (5 s), because the daemon schedules an early outbox run for it."""
+    config = tmp_path / "config.yaml"
+    schedule = (
+        '{warning_render: "00:00", warning_publish: "00:00", warning_publish_until: "24:00", outbox_seconds: 3600}'
+    )
+    config.write_text(config_text(schedule, people=False), "utf-8")
+    env = process_env(robots)
+    day = real_yesterday()
+    assert cli(config, env, "incident", "add", "--date", day.isoformat(), "--category", "刷单返利").returncode == 0
+    robots.fail_next("staff-key", "http500")
+    daemon = daemons(config, env)
+    daemon.wait_for("started")
+    wait_until(lambda: robots.count("staff-key") >= 2, timeout=40, what="the staff group's image after one 500")
+    failed, accepted = robots.requests_for("staff-key")[:2]
+    assert failed["status"] == 500 and accepted["outcome"] == "accepted"
+    assert 4 <= (accepted["at"] - failed["at"]).total_seconds() < 30  # the backoff, not the hourly run
+    assert daemon.terminate() == 0
 
 
 def test_sigterm_stops_the_daemon_cleanly(tmp_path, robots, daemons):
@@ -508,7 +574,12 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path, robots, daemons):
 
 def test_end_to_end_restarted_daemon_sends_each_message_once(tmp_path, robots, daemons):
     config = tmp_path / "config.yaml"
-    config.write_text(config_text('{warning_render: "00:00", warning_publish: "00:00"}', people=False), "utf-8")
+    config.write_text(
+        config_text(
+            '{warning_render: "00:00", warning_publish: "00:00", warning_publish_until: "24:00"}', people=False
+        ),
+        "utf-8",
+    )
     env = process_env(robots)
     day = real_yesterday()
     added = cli(config, env, "incident", "add", "--date", day.isoformat(), "--category", "刷单返利", "--loss", "800")
@@ -547,7 +618,7 @@ def test_json_logs_never_show_a_webhook_key(tmp_path, robots, daemons):
     unknown = f"{robots.base_url}/cgi-bin/webhook/send?key={secret}"  # not a robot: WeCom answers 93000
     extra = "      - {name: 旧居民群, channel: wecom, webhook_env: AF_D_GONE, audience: residents}\n"
     config = tmp_path / "config.yaml"
-    schedule = '{warning_render: "00:00", warning_publish: "00:00"}'
+    schedule = '{warning_render: "00:00", warning_publish: "00:00", warning_publish_until: "24:00"}'
     config.write_text(config_text(schedule, people=False, extra_groups=extra), "utf-8")
     settings = load_settings(config)
     ctx = Context(connect(settings, load_categories(settings)), settings, load_categories(settings))

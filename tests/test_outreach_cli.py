@@ -82,10 +82,20 @@ def test_infeasible_rules_are_reported_in_plain_words(run, shigu):
     assert (shigu.parent / "posters" / "rota" / "2026-W49" / "shigu" / "rota.png").exists()
 
 
-@pytest.mark.parametrize("week", ["2026-48", "W48", "2026-W54", "next"])
+@pytest.mark.parametrize("week", ["2026-48", "W48", "2026-W54", "nächste"])
 def test_bad_week_is_exit_2(run, shigu, week):
     result = run("outreach", "plan", "--week", week)
     assert result.code == 2 and f"--week: {week!r} is not an ISO week like 2026-W48" in result.err
+
+
+@pytest.mark.parametrize(
+    ("word", "week"), [("this", "2026-W48"), ("本周", "2026-W48"), ("next", "2026-W49"), ("下周", "2026-W49")]
+)
+def test_week_words_name_the_week_in_the_station_time_zone(run, shigu, word, week):
+    # The clock: Monday 2026-11-23 09:00 in Shigu, in ISO week 48.
+    result = run("outreach", "plan", "--week", word, "--format", "json")
+    assert result.code == 0, result.err
+    assert (shigu.parent / "posters" / "rota" / week / "shigu" / "rota.png").exists()
 
 
 def test_publish_and_remind_reach_the_groups(run, shigu, robots, frozen_clock):

@@ -92,10 +92,10 @@ PROSECUTOR = "公检法机关不会通过电话办案，更不存在“安全账
     [
         # Naively "，" would start line 2: "案" comes down with it.
         (13, ["公检法机关不会通过电话办", "案，更不存在“安全账户”。"]),
-        # Naively "。" would start line 3: "户”" comes down with it.
-        (12, ["公检法机关不会通过电话办", "案，更不存在“安全账", "户”。"]),
-        # Naively "”" would start line 2.
-        (23, ["公检法机关不会通过电话办案，更不存在“安全账", "户”。"]),
+        # Naively "。" would start line 3; "户”。" alone would be an orphan: "账户" comes down.
+        (12, ["公检法机关不会通过电话办", "案，更不存在“安全", "账户”。"]),
+        # Naively "”" would start line 2; and "户”。" alone would be an orphan.
+        (23, ["公检法机关不会通过电话办案，更不存在“安全", "账户”。"]),
         # Naively "“" would end line 1: it moves down to its word.
         (19, ["公检法机关不会通过电话办案，更不存在", "“安全账户”。"]),
     ],
@@ -110,7 +110,7 @@ def test_wrap_keeps_punctuation_with_its_words(chars, expected):
         ("", 5, [""]),
         ("防范\n\n诈骗\n", 5, ["防范", "", "诈骗", ""]),
         ("call 96110 now", 10, ["call 96110", "now"]),  # the space at the break is dropped
-        ("拨打96110咨询", 4, ["拨打96", "110咨", "询"]),  # wider than a line: split by characters
+        ("拨打96110咨询", 4, ["拨打96", "110", "咨询"]),  # wider than a line: split by characters
         ("拨打96110咨询", 5, ["拨打", "96110", "咨询"]),
         ("我，", 1, ["我，"]),  # no room to carry "我" down: the comma hangs
         ("损失50%。", 3, ["损失", "50%。"]),
@@ -121,6 +121,42 @@ def test_wrap_keeps_punctuation_with_its_words(chars, expected):
 )
 def test_wrap_examples(text, chars, expected):
     assert wrap(text, chars * 10, fixed) == expected
+
+
+KEY_POINT = "请记住：宣称稳赚不赔、高额回报的投资，都是骗局。"
+
+
+@pytest.mark.parametrize(
+    ("text", "chars", "phrases", "expected"),
+    [
+        # A lone "局。" under a full line: "骗" comes down with it.
+        (KEY_POINT, 22, False, ["请记住：宣称稳赚不赔、高额回报的投资，都是", "骗局。"]),
+        # "现。" alone on the last line (issue 10): the line above gives it company.
+        (
+            "陌生来电要求转账，一律挂断核实后再说，以免骗子得逞的情况出现。",
+            29,
+            False,
+            ["陌生来电要求转账，一律挂断核实后再说，以免骗子得逞的情况", "出现。"],
+        ),
+        # Centred text ends a line after a clause rather than inside "高额" (高 / 额回报).
+        (KEY_POINT, 22, True, ["请记住：宣称稳赚不赔、高额回报的投资，", "都是骗局。"]),
+        (KEY_POINT, 14, True, ["请记住：宣称稳赚不赔、", "高额回报的投资，都是骗局。"]),
+        (
+            "请记住：天上不会掉馅饼，陌生人给的高额回报都是诱饵。",
+            20,
+            True,
+            ["请记住：天上不会掉馅饼，", "陌生人给的高额回报都是诱饵。"],
+        ),
+        # No clause break fills enough of the line: the usual break.
+        ("请记住：天上掉馅饼的高额回报都是诱饵。", 12, True, ["请记住：天上掉馅饼的高额", "回报都是诱饵。"]),
+        # Narrow columns (every line is short anyway) are left as they are.
+        ("他说……好", 3, False, ["他", "说……", "好"]),
+    ],
+)
+def test_no_orphans_and_clause_breaks(text, chars, phrases, expected):
+    lines = wrap(text, chars * 10, fixed, phrases=phrases)
+    assert lines == expected
+    assert_rules(lines, text, [], chars * 10, fixed)
 
 
 # --- fonts ---------------------------------------------------------------------------------
@@ -217,3 +253,33 @@ def test_draw_refuses_missing_glyph_instead_of_a_box(regular):
     with pytest.raises(GlyphMissing, match="U\\+9F98"):
         regular.draw(image, (10, 10), "电诈龘", 40, fill=0, where="headline")
     assert image.getextrema() == (255, 255)  # nothing drawn, not even the covered part
+
+
+# --- the canvas: opening marks hang, closing marks do not push a centred line off centre -------------
+
+
+def ink_left(image: Image.Image, top: int, bottom: int) -> int:
+    band = image.crop((0, top, image.width, bottom)).convert("L").point(lambda v: 255 if v < 128 else 0)
+    return band.getbbox()[0]
+
+
+def test_a_line_starting_with_an_opening_quote_hangs_it_into_the_margin(regular):
+    from antifraud.render.canvas import Canvas
+
+    c = Canvas(600, regular, regular, "#FFFFFF", 400)
+    c.paragraph(["“安全账户”是骗局", "安全账户是骗局"], 50, 10, 40, "#000000")
+    c.y = 200
+    image = c.paint()
+    quoted, plain = ink_left(image, 0, 70), ink_left(image, 70, 140)
+    assert abs(quoted - plain) <= 4, (quoted, plain)  # unhung, the quote's blank half would indent it ~20 px
+
+
+def test_a_centred_line_is_centred_by_its_ink(regular):
+    from antifraud.render.canvas import Canvas
+
+    c = Canvas(600, regular, regular, "#FFFFFF", 400)
+    c.centred(10, "都是骗局。", 40, "#000000")
+    c.y = 80
+    image = c.paint().convert("L").point(lambda v: 255 if v < 128 else 0)
+    left, _, right, _ = image.getbbox()
+    assert abs(left - (600 - right)) <= 6, (left, 600 - right)

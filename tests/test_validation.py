@@ -6,9 +6,10 @@ import pytest
 
 BAD_INPUTS = [
     # (extra CLI arguments replacing the good ones, expected one-line error)
-    ({"--date": "2026-13-01"}, "date: '2026-13-01' is not a date as YYYY-MM-DD"),
-    ({"--date": "22/11/2026"}, "date: '22/11/2026' is not a date as YYYY-MM-DD"),
-    ({"--date": "yesterday"}, "date: 'yesterday' is not a date as YYYY-MM-DD"),
+    ({"--date": "2026-13-01"}, "--date: '2026-13-01' is not a date: there is no month 13"),
+    ({"--date": "2026/11/31"}, "--date: '2026/11/31' is not a date: 2026年11月 has 30 days"),
+    ({"--date": "22/11/2026"}, "--date: '22/11/2026' is not a date as YYYY-MM-DD (also 2026/11/22"),
+    ({"--date": "tomorrow"}, "--date: 'tomorrow' is not a date as YYYY-MM-DD"),
     ({"--date": "2026-11-24"}, "date: '2026-11-24' is in the future (today is 2026-11-23)"),
     ({"--date": "1999-12-31"}, "date: '1999-12-31' is before 2000-01-01"),
     ({"--category": "lottery"}, "category: 'lottery' is not a known category"),
@@ -33,6 +34,8 @@ BAD_INPUTS = [
         "summary: '骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗骗'... is 501 characters; at most 500",
     ),
     ({"--station": "nowhere"}, "--station: 'nowhere' is not a station in the config"),
+    # 劝阻成功 means nobody lost money: a stopped case with a loss is refused (issue 10).
+    ({"--stopped": None, "--loss": "5000"}, "loss: 5,000.00 yuan on a case marked stopped (劝阻成功 means no"),
 ]
 
 GOOD = {"--date": "2026-11-22", "--category": "order_brushing"}
@@ -40,7 +43,7 @@ GOOD = {"--date": "2026-11-22", "--category": "order_brushing"}
 
 def args_for(overrides):
     merged = {**GOOD, **overrides}
-    return [part for key, value in merged.items() for part in (key, value)]
+    return [part for key, value in merged.items() for part in ((key, value) if value is not None else (key,))]
 
 
 @pytest.mark.parametrize("overrides,message", BAD_INPUTS, ids=[m for _, m in BAD_INPUTS])
@@ -60,6 +63,11 @@ GOOD_INPUTS = [
     ({"--loss": "100000000"}, "loss", "100000000.00"),
     ({"--date": "2000-01-01"}, "date", "2000-01-01"),
     ({"--date": "2026-11-23"}, "date", "2026-11-23"),  # today is allowed
+    ({"--date": "yesterday"}, "date", "2026-11-22"),
+    ({"--date": "昨天"}, "date", "2026-11-22"),
+    ({"--date": "今天"}, "date", "2026-11-23"),
+    ({"--date": "2026/11/21"}, "date", "2026-11-21"),
+    ({"--stopped": None, "--loss": "0"}, "stopped", True),
     ({"--category": "刷单返利"}, "category", "order_brushing"),
     ({"--category": "百万医疗保险"}, "category", "medical_insurance"),
     ({"--category": "“百万医疗保险”关闭扣费"}, "category", "medical_insurance"),
@@ -86,3 +94,10 @@ def test_date_in_station_timezone(run, frozen_clock):
     # 2026-11-23 01:00 in Shanghai is still 2026-11-22 in UTC; "today" follows the station.
     frozen_clock.move_to("2026-11-22T17:00:00+00:00")
     assert run("incident", "add", "--date", "2026-11-23", "--category", "other").code == 0
+
+
+def test_incident_add_defaults_to_yesterday_in_the_station_time_zone(run, frozen_clock):
+    frozen_clock.move_to("2026-11-22T17:00:00+00:00")  # 01:00 on the 23rd in Shanghai
+    assert run("incident", "add", "--category", "other").code == 0
+    [record] = json.loads(run("incident", "list", "--format", "json").out)
+    assert record["date"] == "2026-11-22"

@@ -1,6 +1,7 @@
 """The daily warning: facts, text within byte limits, poster, privacy, quiet days."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -106,7 +107,9 @@ def test_shorten_keeps_whole_sentences(text, limit, expected):
         ("0", "0元"),
         ("800", "800元"),
         ("800.50", "800.5元"),
-        ("9999.99", "9999.99元"),
+        ("9999.99", "9,999.99元"),
+        ("5600.50", "5,600.5元"),
+        ("1280", "1,280元"),
         ("10000", "1万元"),
         ("50600", "5.06万元"),
         ("38000", "3.8万元"),
@@ -202,7 +205,7 @@ def test_check_reports_uncovered_characters_in_config(run, config_file, monkeypa
     assert "'䶮' (U+4DAE) in \"stations[1].name\"" in result.out
 
 
-def test_masked_data_never_reappears_in_text_or_poster(run, world, config_file, monkeypatch):
+def test_masked_numbers_are_dropped_from_the_public_text_and_poster(run, world, config_file, monkeypatch):
     settings, categories, add, facts = world
     add(
         category="impersonate_official",
@@ -220,7 +223,9 @@ def test_masked_data_never_reappears_in_text_or_poster(run, world, config_file, 
     assert run("warning", "render").code == 0
     folder = config_file.parent / "posters" / "2026-11-22" / "shigu"
     everything = "\n".join([*drawn, (folder / "warning.txt").read_text(), (folder / "warning.md").read_text()])
-    assert "139****5678" in everything
+    # Not even the masked fragments (issue 10): "139****5678" is not for a public post either.
+    assert not re.search(r"\d\*{3,}|\*{3,}\d", everything), everything
+    assert "身份证和银行卡的钱" in everything
     for secret in ("13912345678", "110105199001011234", "6222021234567890123", "1234567890"):
         assert secret not in everything
     assert "13800000001" in everything  # the officer's own number is meant to be public

@@ -35,6 +35,9 @@ class Message:
     mentions: tuple[str, ...] = ()  # mobile numbers to @-mention where the channel allows
     group: str = ""  # the group's name, for the folder channel and messages
     day: str = ""  # YYYY-MM-DD the message is about, for file names
+    subject: str = ""  # what it is about: "warning:2026-11-22", "rota:2026-W48", "reminder:2026-11-24", ...
+    part: int = 0  # a long text in several messages: which one
+    image_data: bytes | None = None  # the image's bytes, as checked by the outbox (read from `image` if None)
 
 
 class RetryLater(DeliveryError):
@@ -148,12 +151,14 @@ class Channel:
         """The image's bytes and type ("png" or "jpeg"); refuses missing, other or too large files."""
         if message.image is None:
             raise DeliveryError(f"{self.kind}: an image message without an image file", permanent=True)
-        try:
-            data = Path(message.image).read_bytes()
-        except OSError as exc:
-            raise DeliveryError(
-                f"{self.kind}: cannot read {Path(message.image).name} ({exc.strerror})", permanent=True
-            ) from None
+        data = message.image_data
+        if data is None:
+            try:
+                data = Path(message.image).read_bytes()
+            except OSError as exc:
+                raise DeliveryError(
+                    f"{self.kind}: cannot read {Path(message.image).name} ({exc.strerror})", permanent=True
+                ) from None
         kind = next((name for magic, name in IMAGE_MAGIC.items() if data.startswith(magic)), None)
         if kind is None:
             raise DeliveryError(f"{self.kind}: {Path(message.image).name} is not a PNG or JPEG image", permanent=True)

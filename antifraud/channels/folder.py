@@ -1,26 +1,34 @@
 """A folder to forward by hand, for ordinary WeChat groups that have no robot API.
 
-Each message is written to output_dir/forward/<group folder>/ with a name giving the day and group:
-"2026-11-22_石鼓居民微信群_预警图片.png" (the image keeps its suffix), "..._预警文字.txt" (text) and
-"..._预警文字.md" (markdown). Writes are atomic (a temporary file, then os.replace), so sending again
-overwrites rather than duplicates. After every write output_dir/forward/转发说明.txt is regenerated: an
-index of the group folders and their files with one line on what to do with them.
+Each message is written to <day folder>/forward/<group folder>/ with a name giving the day, the group and
+what it is: "2026-11-22_石鼓居民微信群_预警图片.png" (the image keeps its suffix), "..._预警文字.txt",
+"..._预警文字.md"; a rota is "..._排班图片.png" and "..._排班文字.txt", a reminder "..._排班提醒.txt", and
+a text sent in several parts gets "_2", "_3", ... So one subject never writes over another's file.
+Writes are atomic (a temporary file, then os.replace), so sending the same message again overwrites
+rather than duplicates. After every write forward/转发说明.txt is regenerated: an index of the group
+folders and their files with one line on what to do with them.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from ..errors import ConfigError, DeliveryError
+from ..lib.files import write_atomic
 from .base import Channel, Message
 
 INDEX = "转发说明.txt"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
-NAMES = {"image": "预警图片", "text": "预警文字", "markdown": "预警文字"}
+# What a file is, by the message's subject and kind: (image name, text name).
+SUBJECT_NAMES = {
+    "warning": ("预警图片", "预警文字"),
+    "preview": ("预警预览图片", "预警预览文字"),
+    "rota": ("排班图片", "排班文字"),
+    "reminder": ("排班提醒图片", "排班提醒"),
+    "stale": ("未发布预警提醒图片", "未发布预警提醒"),
+}
 
 
 def safe_name(name: str) -> str:
@@ -28,16 +36,12 @@ def safe_name(name: str) -> str:
     return UNSAFE.sub("_", name).strip(" .") or "_"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; these files are for people to open
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def file_label(message: Message) -> str:
+    """预警图片, 排班文字, 排班提醒_2, ...: what the file is, so subjects never share a name."""
+    what = message.subject.partition(":")[0] or "warning"
+    image, text = SUBJECT_NAMES.get(what, (f"{safe_name(what)}图片", f"{safe_name(what)}文字"))
+    label = image if message.kind == "image" else text
+    return label + (f"_{message.part + 1}" if message.part else "")
 
 
 class Folder(Channel):
@@ -61,7 +65,7 @@ class Folder(Channel):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", message.day):
             raise DeliveryError(f"folder: the message's day {message.day!r} is not YYYY-MM-DD", permanent=True)
         folder = self.forward_dir / safe_name(self.group.name)
-        stem = f"{message.day}_{safe_name(self.group.name)}_{NAMES[message.kind]}"
+        stem = f"{message.day}_{safe_name(self.group.name)}_{file_label(message)}"
         if message.kind == "image":
             data, _ = self.read_image(message)
             suffix = message.image.suffix.lower() if message.image.suffix.lower() in IMAGE_SUFFIXES else ".png"

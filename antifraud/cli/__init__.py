@@ -16,7 +16,7 @@ import click
 
 from .. import __version__
 from ..app import CONFIG_ENV, App
-from ..errors import AntifraudError, InputError
+from ..errors import AntifraudError
 
 
 def _set_config(ctx, _param, value):
@@ -74,13 +74,13 @@ def who(by: str | None) -> str:
         return "cli"
 
 
-def parse_date_option(value: str | None, name: str) -> date | None:
+def parse_date_option(value: str | None, name: str, today: date | None = None) -> date | None:
+    """A typed day: YYYY-MM-DD and the forms spreadsheets use; with `today`, also yesterday/昨天/today/今天."""
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{name}: {value!r} is not a date as YYYY-MM-DD") from None
+    from ..lib.dates import parse_day
+
+    return parse_day(value, name, today)
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)

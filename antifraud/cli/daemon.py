@@ -21,12 +21,20 @@ log_format_option = click.option(
 @click.option("--standby", is_flag=True, help="Wait for the active daemon to stop, then take over.")
 def run_command(app: App, log_format, standby):
     """The daemon: render, publish, plan, remind, send and back up on schedule; catch up on start."""
+    import threading
+
+    from ..scheduler.signals import stop_on_signals
+
+    stop = threading.Event()
+    stop_on_signals(stop)  # before the config and database load: a stop during start-up is clean too
+
     from ..scheduler.daemon import configure_logging, run
     from ..scheduler.duties import Context
 
-    configure_logging(log_format)
+    configure_logging(log_format, app.settings.display_zone)
     config_path = app.config_path.resolve()
-    run(Context(app.db, app.settings, app.categories, config_path=config_path, log_format=log_format), standby=standby)
+    context = Context(app.db, app.settings, app.categories, stop=stop, config_path=config_path, log_format=log_format)
+    run(context, standby=standby)
 
 
 @command(cli, "duty")
@@ -40,7 +48,7 @@ def duty_command(app: App, name, log_format):
 
     if name not in DUTIES:
         raise InputError(f"DUTY: {name!r} is not one of {', '.join(DUTIES)}")
-    configure_logging(log_format)
+    configure_logging(log_format, app.settings.display_zone)
     message = run_duty(Context(app.db, app.settings, app.categories), name)
     click.echo(message or f"{name}: nothing owed")
 
@@ -74,6 +82,11 @@ def print_status(report: dict) -> None:
             f"{s['station']}: warnings to render {s['warnings_to_render'] or 'none'}, "
             f"to publish {s['warnings_to_publish'] or 'none'}, rota to plan {s['rota_to_plan'] or 'none'}"
         )
+        if s["warnings_too_old"]:
+            click.echo(
+                f"{s['station']}: not posted, too old to post automatically: {', '.join(s['warnings_too_old'])} "
+                "(antifraud warning publish --date D, if still wanted)"
+            )
     counts = report["outbox"]
     click.echo("outbox: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("pending", "sending", "sent", "parked")))
     for line in report["errors"]:

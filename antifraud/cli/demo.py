@@ -11,13 +11,14 @@ from .outreach import print_week
 
 @command(cli, "demo")
 def demo(app: App):
-    """Load sample incidents into a fresh demo database (demo.db beside config.yaml) and show them."""
+    """Sample incidents in a fresh demo database (demo.db), a warning and a rota in posters-demo/."""
     from ..demo import run_demo
     from ..incidents.privacy import describe_masked
 
     report = run_demo(app.settings, app.categories)
     station = report.station
     click.echo(f"demo database: {report.database}")
+    click.echo(f"demo output:   {report.output_dir} (the configured database and output_dir are not touched)")
     click.echo(
         f"recorded {report.recorded} sample incidents for {station.name} ({station.code}); "
         f"masked {describe_masked(report.masked)} on entry"

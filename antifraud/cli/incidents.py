@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ LIST_FIELDS = (
     "occupation",
     "place",
     "summary",
+    "deleted",
 )
 
 
@@ -73,7 +75,7 @@ def incident():
 
 
 @command(incident, "add")
-@click.option("--date", "day", required=True, help="The day it happened, YYYY-MM-DD.")
+@click.option("--date", "day", help="The day it happened: YYYY-MM-DD, yesterday/昨天, today/今天 (default: yesterday).")
 @click.option("--category", required=True, help="Category code or Chinese name, e.g. order_brushing or 刷单返利.")
 @click.option("--stopped", is_flag=True, help="The fraud was stopped in time (劝阻成功, no loss).")
 @_text_options
@@ -84,6 +86,7 @@ def incident_add(app: App, day, category, stopped, station, by, **fields):
     from ..incidents.service import record_incident
 
     station = app.station(station).code
+    day = parse_date_option(day, "--date", app.today(station)) or app.yesterday(station)
     raw = {"date": day, "category": category, "stopped": stopped, **fields}
     with app.db.session() as session:
         row, checked = record_incident(session, raw, app.categories, app.today(station), station, who(by))
@@ -95,7 +98,7 @@ def incident_add(app: App, day, category, stopped, station, by, **fields):
 
 @command(incident, "edit")
 @click.argument("incident_id", type=int)
-@click.option("--date", "day", help="The day it happened, YYYY-MM-DD.")
+@click.option("--date", "day", help="The day it happened: YYYY-MM-DD, yesterday/昨天 or today/今天.")
 @click.option("--category", help="Category code or Chinese name.")
 @click.option("--stopped/--not-stopped", default=None, help="Whether the fraud was stopped in time.")
 @_text_options
@@ -104,6 +107,7 @@ def incident_edit(app: App, incident_id, day, category, stopped, by, **fields):
     """Change fields of a recorded incident (an empty value clears a text field)."""
     from ..incidents.service import change_incident
 
+    day = parse_date_option(day, "--date", app.today())
     given = {"date": day, "category": category, "stopped": stopped, **fields}
     with app.db.session() as session:
         diff, checked = change_incident(session, incident_id, given, app.categories, app.today, who(by))
@@ -147,7 +151,7 @@ def incident_show(app: App, incident_id, output_format):
     from ..incidents.service import incident_with_audit
 
     with app.db.session() as session:
-        record = incident_with_audit(session, incident_id)
+        record = incident_with_audit(session, incident_id, app.settings.display_zone)
     if output_format == "json":
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
@@ -161,13 +165,14 @@ def incident_show(app: App, incident_id, output_format):
         )
 
 
-def _date_range(day, start, end):
+def _date_range(app: App, day, start, end, station):
     if day and (start or end):
         raise InputError("--date: use either --date or --from/--to, not both")
+    today = app.today(station)
     if day:
-        start = end = parse_date_option(day, "--date")
+        start = end = parse_date_option(day, "--date", today)
     else:
-        start, end = parse_date_option(start, "--from"), parse_date_option(end, "--to")
+        start, end = parse_date_option(start, "--from", today), parse_date_option(end, "--to", today)
     if start and end and start > end:
         raise InputError(f"--from: {start.isoformat()!r} is after --to {end.isoformat()!r}")
     return start, end
@@ -177,7 +182,7 @@ def _range_options(command):
     command = click.option("--station", help="Only this station.")(command)
     command = click.option("--to", "end", help="Last day, YYYY-MM-DD.")(command)
     command = click.option("--from", "start", help="First day, YYYY-MM-DD.")(command)
-    return click.option("--date", "day", help="One day, YYYY-MM-DD.")(command)
+    return click.option("--date", "day", help="One day: YYYY-MM-DD, yesterday/昨天 or today/今天.")(command)
 
 
 @command(incident, "list", formats=("table", "csv", "json"))
@@ -187,9 +192,9 @@ def incident_list(app: App, day, start, end, station, deleted, output_format):
     """List incidents."""
     from ..incidents.service import incident_records
 
-    start, end = _date_range(day, start, end)
     if station:
         app.station(station)
+    start, end = _date_range(app, day, start, end, station)
     with app.db.session() as session:
         records = incident_records(session, station, start, end, include_deleted=deleted)
     print_incidents(records, output_format)
@@ -215,8 +220,10 @@ def print_incident_table(records: list[dict]) -> None:
     from ..incidents.validate import CHANNEL_NAMES
 
     table = Table(box=None, pad_edge=False)
+    marked = any(r["deleted"] for r in records)  # --deleted: a column that says which rows are
     for title, options in (
         ("#", {"justify": "right"}),
+        *([("状态", {})] if marked else []),
         ("日期", {}),
         ("类别", {}),
         ("损失(元)", {"justify": "right"}),
@@ -232,9 +239,10 @@ def print_incident_table(records: list[dict]) -> None:
         summary = r["summary"] or ""
         table.add_row(
             str(r["id"]),
+            *(["已删除" if r["deleted"] else ""] if marked else []),
             r["date"],
             r["category_short"],
-            f"{float(r['loss']):,.2f}",
+            f"{Decimal(r['loss']):,.2f}",
             "是" if r["stopped"] else "",
             CHANNEL_NAMES.get(r["channel"], "") if r["channel"] else "",
             victim,
@@ -244,8 +252,11 @@ def print_incident_table(records: list[dict]) -> None:
     # Piped output gets a wide console, so a table in a log or file is not folded to 80 columns.
     console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
-    total = sum(float(r["loss"]) for r in records)
-    console.print(f"{len(records)} incident(s), total loss {total:,.2f} yuan")
+    kept = [r for r in records if not r["deleted"]]
+    total = sum(Decimal(r["loss"]) for r in kept)
+    deleted = len(records) - len(kept)
+    note = f" ({deleted} deleted, not counted)" if deleted else ""
+    console.print(f"{len(kept)} incident(s), total loss {total:,.2f} yuan{note}")
 
 
 @command(incident, "import")
@@ -269,17 +280,19 @@ def incident_import(app: App, file: Path, dry_run, station, by):
         if more > 0:
             click.echo(f"error: ... and {more} more", err=True)
         raise
-    if plan.masked:
-        click.echo(f"masked {describe_masked(plan.masked)} in the text")
     if dry_run:
         click.echo(f"{file.name}: {len(plan.rows)} row(s) are valid; nothing written (--dry-run)")
+        if plan.masked:
+            click.echo(f"importing would mask {describe_masked(plan.masked)} in the text")
         return
     with app.db.session() as session:
-        added, skipped = import_rows(session, plan.rows, who(by))
-    message = f"{file.name}: imported {added} incident(s)"
-    if skipped:
-        message += f", skipped {skipped} already recorded"
+        result = import_rows(session, plan.rows, who(by))
+    message = f"{file.name}: imported {result.added} incident(s)"
+    if result.skipped:
+        message += f", skipped {result.skipped} already recorded"
     click.echo(message)
+    if result.masked:
+        click.echo(f"masked {describe_masked(result.masked)} in the text")
 
 
 @command(incident, "export")
@@ -289,7 +302,9 @@ def incident_export(app: App, file: Path, day, start, end, station):
     """Write incidents to CSV or XLSX (Chinese headers; `incident import` reads it back)."""
     from ..incidents.service import export_incidents
 
-    start, end = _date_range(day, start, end)
+    if station:
+        app.station(station)
+    start, end = _date_range(app, day, start, end, station)
     with app.db.session() as session:
         count = export_incidents(session, file, station, start, end)
     click.echo(f"wrote {count} incident(s) to {file}")

@@ -24,7 +24,7 @@ def outbox_list(app: App, status, subject, output_format):
     from ..outbox.service import list_deliveries
 
     with app.db.session() as session:
-        rows = list_deliveries(session, status, subject)
+        rows = list_deliveries(session, app.settings.display_zone, status, subject)
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

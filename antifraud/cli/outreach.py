@@ -17,15 +17,20 @@ def outreach():
     """Factory talks (下工厂宣讲) and weekend street stalls (摆摊宣传): rotas, reminders, records."""
 
 
+WEEK_HELP = "ISO week, e.g. 2026-W48; or this, next, 本周, 下周."
+
+
 @command(outreach, "plan", formats=("text", "json"))
-@click.option("--week", required=True, help="ISO week, e.g. 2026-W48.")
+@click.option("--week", required=True, help=WEEK_HELP)
 @click.option("--station", help="Station code (default: the first in config).")
 @click.option("--replan", is_flag=True, help="Plan again even if this week was planned (keeping what it can).")
 def outreach_plan(app: App, week, station, replan, output_format):
     """Plan the week and write posters/rota/WEEK/S/rota.png, .txt, .xlsx and .ics."""
     from ..outreach.service import plan_and_store
+    from ..outreach.store import parse_week
 
     station = app.station(station)
+    week, _ = parse_week(week, app.today(station.code))
     with app.db.session() as session:
         plan = plan_and_store(session, app.settings, station, week, replan)
     if output_format == "json":
@@ -52,7 +57,7 @@ def print_week(plan, station, indent: str = "") -> None:
 
 
 @command(outreach, "publish")
-@click.option("--week", required=True, help="ISO week, e.g. 2026-W48.")
+@click.option("--week", required=True, help=WEEK_HELP)
 @click.option("--station", help="Station code (default: the first in config).")
 @wait_option
 def outreach_publish(app: App, week, station, wait_seconds):
@@ -61,7 +66,7 @@ def outreach_publish(app: App, week, station, wait_seconds):
     from ..outreach.store import parse_week
 
     station = app.station(station)
-    week, _ = parse_week(week)
+    week, _ = parse_week(week, app.today(station.code))
     with app.db.session() as session:
         created = publish_week(session, app.settings, station, week)
     click.echo(f"{week} {station.code}: queued {len(created)} new message(s)")
@@ -78,7 +83,8 @@ def outreach_remind(app: App, day, station, wait_seconds):
     from ..outreach.service import queue_reminders
 
     station = app.station(station)
-    day = parse_date_option(day, "--date") or app.today(station.code) + timedelta(days=1)
+    today = app.today(station.code)
+    day = parse_date_option(day, "--date", today) or today + timedelta(days=1)
     with app.db.session() as session:
         created = queue_reminders(session, app.settings, station, day)
     click.echo(f"{day.isoformat()} {station.code}: queued {len(created)} reminder(s)")
@@ -98,8 +104,9 @@ def outreach_away(app: App, name, day, end, reason, station, by):
     from ..outreach.store import week_of
 
     station = app.station(station)
-    start = parse_date_option(day, "--date")
-    end = parse_date_option(end, "--to") or start
+    today = app.today(station.code)
+    start = parse_date_option(day, "--date", today)
+    end = parse_date_option(end, "--to", today) or start
     with app.db.session() as session:
         clashes = [
             (row.day, row.site, row.kind) for row in mark_away(session, station, name, start, end, reason, who(by))
@@ -127,7 +134,7 @@ def outreach_record(app: App, day, site, kind, attendance, leaflets, registratio
     from ..outreach.service import record_outcome
 
     station = app.station(station)
-    day = parse_date_option(day, "--date")
+    day = parse_date_option(day, "--date", app.today(station.code))
     values = {"attendance": attendance, "leaflets": leaflets, "registrations": registrations, "notes": notes}
     with app.db.session() as session:
         row = record_outcome(session, station, day, site, kind, values, who(by), app.today(station.code))
@@ -146,7 +153,8 @@ def outreach_report(app: App, start, end, station, output_format):
     from ..outreach.service import outreach_report as report_for
 
     station = app.station(station)
-    start, end = parse_date_option(start, "--from"), parse_date_option(end, "--to")
+    today = app.today(station.code)
+    start, end = parse_date_option(start, "--from", today), parse_date_option(end, "--to", today)
     with app.db.session() as session:
         report = report_for(session, station, start, end)
     if output_format == "json":

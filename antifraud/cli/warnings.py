@@ -17,7 +17,7 @@ def reported_day(app: App, value: str | None, station: str):
     """--date, or yesterday in the station's time zone; never a day still to come."""
     if value is None:
         return app.yesterday(station)
-    day = parse_date_option(value, "--date")
+    day = parse_date_option(value, "--date", app.today(station))
     if day > app.today(station):
         raise InputError(f"--date: {value!r} is in the future (today is {app.today(station).isoformat()})")
     return day
@@ -25,7 +25,8 @@ def reported_day(app: App, value: str | None, station: str):
 
 def day_and_station(command):
     command = click.option("--station", help="Station code (default: the first in config).")(command)
-    return click.option("--date", "day", help="The day reported on, YYYY-MM-DD (default: yesterday).")(command)
+    help = "The day reported on: YYYY-MM-DD, yesterday/昨天 or today/今天 (default: yesterday)."
+    return click.option("--date", "day", help=help)(command)
 
 
 def on_day(app: App, station: str | None, day: str | None, service):

@@ -145,6 +145,7 @@ class DailyWarning(Base):
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
     incidents: Mapped[int] = mapped_column(Integer, default=0)
     image_path: Mapped[str | None] = mapped_column(String(400))  # relative to output_dir
+    image_sha256: Mapped[str | None] = mapped_column(String(64))  # of the bytes rendered, checked before sending
     text: Mapped[str | None] = mapped_column(Text)
     markdown: Mapped[str | None] = mapped_column(Text)
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -176,6 +177,7 @@ class Delivery(Base):
     title: Mapped[str] = mapped_column(String(80), default="")
     body: Mapped[str | None] = mapped_column(Text)  # text or markdown
     image_path: Mapped[str | None] = mapped_column(String(400))  # relative to output_dir
+    image_sha256: Mapped[str | None] = mapped_column(String(64))  # the file must still have these bytes
     mentions: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent | parked
     attempts: Mapped[int] = mapped_column(Integer, default=0)

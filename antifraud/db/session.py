@@ -15,7 +15,7 @@ from ..errors import ConfigError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration. A database already there is opened without loading Alembic at all, which
 # keeps every command quick; tests/test_db.py checks this against Alembic's own head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

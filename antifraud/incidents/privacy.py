@@ -49,3 +49,23 @@ def describe_masked(found: Counter) -> str:
     return ", ".join(
         f"{found[kind]} {name}{'s' if found[kind] > 1 else ''}" for kind, name in KIND_NAMES.items() if found[kind]
     )
+
+
+# What is left of a number once masked ("139****5678", "6222***********0123", "440***********1234").
+_MASKED = re.compile(r"[+\d]*\*{3,}[\dXx]*")
+# A bracket with nothing left in it but the word that introduced the number: （来电）, (号码：)
+_EMPTY_BRACKET = re.compile(r"[（(]\s*(?:来电|电话|手机号?|号码|卡号|账号|尾号)?\s*[:：]?\s*[）)]")
+_DANGLING_LABEL = re.compile(r"(号码|卡号|账号|手机号|电话)\s*(?:为|是|[:：])\s*(?=[，。；、,.;）)]|$)")
+
+
+def public_text(text: str | None) -> str | None:
+    """Text as it may be posted to residents: masked number fragments dropped, not shown half-hidden.
+
+    Masking protects what is stored; a public post needs none of the number at all.
+    """
+    if not text:
+        return text
+    cleaned = _MASKED.sub("", text)
+    cleaned = _EMPTY_BRACKET.sub("", cleaned)
+    cleaned = _DANGLING_LABEL.sub(r"\1已隐去", cleaned)  # 对方号码为，-> 对方号码已隐去，
+    return re.sub(r"\s{2,}", " ", cleaned).strip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..db.models import Incident, IncidentAudit, Station, utcnow
 from ..db.reference import station_row
 from ..errors import InputError
+from ..lib.dates import local_time
 from .categories import Categories
 from .spreadsheet import ImportPlan, plan_import, write_export
 from .validate import IncidentFields, validate_incident
@@ -163,13 +165,12 @@ def incident_records(session: Session, station_code=None, start=None, end=None, 
     return [incident_record(row) for row in list_incidents(session, station_code, start, end, include_deleted)]
 
 
-def incident_with_audit(session: Session, incident_id: int) -> dict:
-    """One incident (deleted ones too) with its audit trail, oldest first."""
+def incident_with_audit(session: Session, incident_id: int, zone) -> dict:
+    """One incident (deleted ones too) with its audit trail, oldest first, times in `zone`."""
     row = get_incident(session, incident_id, include_deleted=True)
     record = incident_record(row)
     record["audit"] = [
-        {"action": a.action, "at": a.at.isoformat(timespec="seconds"), "by": a.by, "changes": a.changes}
-        for a in row.audit
+        {"action": a.action, "at": local_time(a.at, zone), "by": a.by, "changes": a.changes} for a in row.audit
     ]
     return record
 
@@ -223,20 +224,25 @@ def _jsonable(values: dict) -> dict:
     return {key: one(value) for key, value in values.items()}
 
 
-def import_rows(session: Session, rows, by: str) -> tuple[int, int]:
-    """Add checked rows in the caller's transaction; rows already recorded are skipped.
+@dataclass
+class ImportResult:
+    added: int = 0
+    skipped: int = 0  # already recorded (importing a file twice adds nothing)
+    masked: Counter = field(default_factory=Counter)  # in the rows added, not in the ones skipped
 
-    Returns (added, skipped). Re-importing the same file therefore adds nothing.
-    """
+
+def import_rows(session: Session, rows, by: str) -> ImportResult:
+    """Add checked rows in the caller's transaction; rows already recorded are skipped."""
     stations = {code: station_row(session, code) for code in {row.station_code for row in rows}}
     existing = existing_fingerprints(session, {s.id for s in stations.values()}, {row.fields.day for row in rows})
-    added = skipped = 0
+    result = ImportResult()
     for row in rows:
         key = fingerprint(stations[row.station_code].id, row.fields.as_dict())
         if existing[key] > 0:
             existing[key] -= 1
-            skipped += 1
+            result.skipped += 1
             continue
         add_incident(session, row.fields, row.station_code, by, source="import")
-        added += 1
-    return added, skipped
+        result.added += 1
+        result.masked.update(row.fields.masked)
+    return result

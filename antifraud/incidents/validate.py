@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ..errors import InputError
+from ..lib import dates
 from ..vocab import CONTACT_CHANNEL_NAMES
 from .categories import Categories
 from .privacy import mask_pii
@@ -57,18 +58,8 @@ class IncidentFields:
 
 
 def parse_day(value, today: date, field_name: str = "date") -> date:
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        text = str(value).strip()
-        # ISO; also the year-first forms Chinese spreadsheets use (2026/11/22, 2026年11月22日).
-        match = re.fullmatch(r"(\d{4})(?:-|/|年)(\d{1,2})(?:-|/|月)(\d{1,2})日?", text)
-        try:
-            if not match:
-                raise ValueError
-            value = date(*map(int, match.groups()))
-        except ValueError:
-            raise InputError(f"{field_name}: {text!r} is not a date as YYYY-MM-DD") from None
+    """A day as written in a form or a spreadsheet (no words like 昨天: a file means the same day each time)."""
+    value = dates.parse_day(value, field_name)
     if value > today:
         raise InputError(f"{field_name}: {value.isoformat()!r} is in the future (today is {today.isoformat()})")
     if value < EARLIEST:
@@ -167,7 +158,7 @@ def validate_incident(raw: dict, categories: Categories, today: date) -> Inciden
     if raw.get("category") in (None, ""):
         raise InputError("category: is required")
     masked: Counter = Counter()
-    return IncidentFields(
+    checked = IncidentFields(
         day=parse_day(raw["date"], today),
         category_code=categories.resolve(str(raw["category"])).code,
         loss=parse_loss(raw.get("loss")),
@@ -180,3 +171,11 @@ def validate_incident(raw: dict, categories: Categories, today: date) -> Inciden
         summary=clean_text(raw.get("summary"), "summary", masked),
         masked=masked,
     )
+    if checked.stopped and checked.loss:
+        # 劝阻成功 counts cases where nobody lost money; a case with a loss was not stopped in time,
+        # even if a later transfer was (that is a loss, recorded as such).
+        raise InputError(
+            f"loss: {checked.loss:,} yuan on a case marked stopped (劝阻成功 means no money was lost); "
+            "record the loss without stopped, or the stopped case with loss 0"
+        )
+    return checked

@@ -22,6 +22,7 @@ class Outgoing:
     title: str = ""
     mentions: tuple[str, ...] = ()
     part: int = 0
+    image_sha256: str | None = None  # the image file must still hold these bytes when it is sent
 
 
 def enqueue(
@@ -53,6 +54,7 @@ def enqueue(
                 title=message.title,
                 body=message.body,
                 image_path=message.image_path,
+                image_sha256=message.image_sha256,
                 mentions=list(message.mentions),
             )
             session.add(delivery)

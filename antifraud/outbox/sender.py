@@ -10,6 +10,7 @@ database heard so.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -62,6 +63,7 @@ class Sender:
     timeout: tuple | float | None = None
     report: Callable[[Outcome], None] = lambda outcome: None
     token: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    tried: int = 0  # messages handed to a channel by this sender
 
     # -- the loop ----------------------------------------------------------------------
     def drain(self, subjects: list[str] | None = None, until: datetime | None = None, stop=None) -> bool:
@@ -80,20 +82,36 @@ class Sender:
             now = utcnow()
             if until is not None and wake_at > until:
                 return False
-            self.sleep(max((wake_at - now).total_seconds(), 0.05))
+            self.pause(max((wake_at - now).total_seconds(), 0.05), stop)
         return False
+
+    def pause(self, seconds: float, stop=None) -> None:
+        """Wait for the next due row; a stop request cuts a real wait short."""
+        if stop is not None and self.sleep is time.sleep:
+            stop.wait(seconds)
+        else:
+            self.sleep(seconds)
 
     def send_due(self, stop=None) -> int:
         """One pass for the daemon: send what is due now, never wait. Returns how many were tried."""
+        before = self.tried
         self.recover_abandoned()
-        tried = 0
         while not (stop and stop.is_set()):
             claimed, _ = self.claim_next(None, due_only=True)
             if claimed is None:
-                return tried
+                break
             self.send(claimed)
-            tried += 1
-        return tried
+        return self.tried - before
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending row falls due (a retry's backoff, a robot's window), if any is pending."""
+        with self.db.session() as session:
+            return session.scalar(
+                select(Delivery.next_attempt_at)
+                .where(Delivery.status == "pending")
+                .order_by(Delivery.next_attempt_at)
+                .limit(1)
+            )
 
     # -- claiming ----------------------------------------------------------------------
     def claim_next(self, subjects, due_only: bool = False) -> tuple[int | None, datetime | None]:
@@ -210,7 +228,9 @@ class Sender:
         return channel_for(group, output_dir=folder, environ=self.environ, timeout=self.timeout)
 
     def message(self, row: Delivery) -> Message:
+        """The row as a channel message; the image's bytes checked against what was rendered and queued."""
         image = self.settings.resolve(self.settings.output_dir) / row.image_path if row.image_path else None
+        data = self.image_bytes(row, image) if image is not None else None
         return Message(
             kind=row.kind,
             text=row.body or "",
@@ -220,9 +240,28 @@ class Sender:
             mentions=tuple(row.mentions or ()),
             group=row.group_name,
             day=row.day.isoformat(),
+            subject=row.subject,
+            part=row.part,
+            image_data=data,
         )
 
+    @staticmethod
+    def image_bytes(row: Delivery, path: Path) -> bytes:
+        """The file's bytes, if they are still the ones recorded at render time (else the row parks)."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DeliveryError(f"cannot read {path.name} ({exc.strerror})", permanent=True) from None
+        if row.image_sha256 and hashlib.sha256(data).hexdigest() != row.image_sha256:
+            raise DeliveryError(
+                f"{row.image_path} is not the image that was rendered for {row.subject} (it was written over "
+                "since); render it again, then `antifraud outbox retry`",
+                permanent=True,
+            )
+        return data
+
     def send(self, delivery_id: int) -> Outcome:
+        self.tried += 1
         with self.db.session() as session:
             row = session.get(Delivery, delivery_id)
             group, kind = row.group_name, row.kind

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Delivery, utcnow
 from ..errors import InputError
+from ..lib.dates import local_time
 from ..vocab import DELIVERY_STATUSES as STATUSES
 from .sender import Outcome, Sender
 
@@ -22,7 +23,7 @@ def counts(session: Session, subjects: Sequence[str] | None = None) -> dict[str,
     return dict(session.execute(query).all())
 
 
-def delivery_record(d: Delivery) -> dict:
+def delivery_record(d: Delivery, zone) -> dict:
     return {
         "id": d.id,
         "subject": d.subject,
@@ -31,16 +32,16 @@ def delivery_record(d: Delivery) -> dict:
         "kind": d.kind,
         "status": d.status,
         "attempts": d.attempts,
-        "next_attempt_at": d.next_attempt_at.isoformat(timespec="seconds"),
-        "sent_at": d.sent_at.isoformat(timespec="seconds") if d.sent_at else None,
+        "next_attempt_at": local_time(d.next_attempt_at, zone),
+        "sent_at": local_time(d.sent_at, zone),
         "last_error": d.last_error,
     }
 
 
 def list_deliveries(
-    session: Session, status: str | None = None, subject: str | None = None, limit: int = 500
+    session: Session, zone, status: str | None = None, subject: str | None = None, limit: int = 500
 ) -> list[dict]:
-    """Outbox rows, newest first."""
+    """Outbox rows, newest first, times in `zone`."""
     if status is not None and status not in STATUSES:
         raise InputError(f"--status: {status!r} is not one of {', '.join(STATUSES)}")
     query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
@@ -48,7 +49,7 @@ def list_deliveries(
         query = query.where(Delivery.status == status)
     if subject:
         query = query.where(Delivery.subject == subject)
-    return [delivery_record(d) for d in session.scalars(query)]
+    return [delivery_record(d, zone) for d in session.scalars(query)]
 
 
 def retry_parked(session: Session, ids: Sequence[int] = (), all_parked: bool = False) -> int:

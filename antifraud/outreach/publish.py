@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def queue_rota(
     """The rota image, then its text in as many messages as it needs."""
     output = settings.resolve(settings.output_dir)
     title = f"反诈宣传排班 {week}"
-    messages = [Outgoing("image", image_path=str(image.relative_to(output)), title=title)]
+    sha256 = hashlib.sha256(image.read_bytes()).hexdigest()
+    messages = [Outgoing("image", image_path=str(image.relative_to(output)), title=title, image_sha256=sha256)]
     messages += [Outgoing("text", body, title=title, part=part) for part, body in enumerate(text_parts)]
     audiences = {settings.outreach.reminder_audience, "staff"}
     return _queue(session, station, audiences, f"rota:{week}", monday, messages)

@@ -58,6 +58,7 @@ class WeekPlan:
 def plan_and_store(session: Session, settings: Settings, station: Station, week: str, replan: bool = False) -> WeekPlan:
     """Plan the week (or keep its earlier plan unless `replan`), store it and write its rota files."""
     week, monday = parse_week(week)
+    zone = settings.station_timezone(station)
     existing = find_week(session, station, week)
     if existing is not None and not replan:
         plan = WeekPlan(
@@ -70,7 +71,7 @@ def plan_and_store(session: Session, settings: Settings, station: Station, week:
             None,
             kept=True,
             notes=[
-                f"{week} was planned on {existing.planned_at:%Y-%m-%d %H:%M} UTC; kept as published "
+                f"{week} was planned on {existing.planned_at.astimezone(zone):%Y-%m-%d %H:%M}; kept as published "
                 "(--replan to plan again)"
             ],
         )

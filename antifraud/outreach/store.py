@@ -17,9 +17,16 @@ from ..vocab import WEEKDAYS, EventKind
 from .calendar import week_days, working_days
 from .model import Event, FactoryInfo, PersonInfo, PlanInput, Rules, SiteInfo
 
+WEEK_WORDS = {"this": 0, "本周": 0, "这周": 0, "next": 1, "下周": 1, "last": -1, "上周": -1}
 
-def parse_week(text: str) -> tuple[str, date]:
-    """'2026-W48' -> ('2026-W48', its Monday)."""
+
+def parse_week(text: str, today: date | None = None) -> tuple[str, date]:
+    """'2026-W48' -> ('2026-W48', its Monday); with `today`, also this/next/last and 本周/下周/上周."""
+    word = text.strip().lower()
+    if today is not None and word in WEEK_WORDS:
+        day = today + timedelta(weeks=WEEK_WORDS[word])
+        monday = day - timedelta(days=day.weekday())
+        return week_of(monday), monday
     match = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip().upper())
     try:
         if not match:
@@ -27,7 +34,8 @@ def parse_week(text: str) -> tuple[str, date]:
         year, week = int(match.group(1)), int(match.group(2))
         monday = date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise InputError(f"--week: {text!r} is not an ISO week like 2026-W48") from None
+        words = " (or this, next, 本周, 下周)" if today is not None else ""
+        raise InputError(f"--week: {text!r} is not an ISO week like 2026-W48{words}") from None
     return f"{year}-W{week:02d}", monday
 
 

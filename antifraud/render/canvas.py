@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
 from ..errors import ConfigError
 from .fonts import FontSet
-from .linebreak import balanced_wrap, wrap
+from .linebreak import CLOSING, OPENING, balanced_wrap, wrap
 
 CAP = 0.88  # CJK glyphs reach this far above the baseline, as a multiple of the font size
 
@@ -23,6 +24,27 @@ Op = Callable[[Image.Image, ImageDraw.ImageDraw], None]
 
 class TooTall(ConfigError):
     """The content needs a taller image than the drawing allows."""
+
+
+@lru_cache(maxsize=512)
+def _blanks(fonts: FontSet, size: int, char: str) -> tuple[float, float]:
+    """How much more blank a punctuation mark has left and right of its ink than a Chinese character (口)."""
+    if fonts.missing(char):
+        return 0.0, 0.0
+    mark, reference = _ink(fonts, size, char), _ink(fonts, size, "口")
+    if mark is None or reference is None:
+        return 0.0, 0.0
+    return max(0.0, mark[0] - reference[0]), max(0.0, mark[1] - reference[1])
+
+
+def _ink(fonts: FontSet, size: int, char: str) -> tuple[float, float] | None:
+    """The blank left and right of the character's ink, within its advance."""
+    font = fonts.font(size)
+    mask, (offset, _) = font.getmask2(char, anchor="ls")
+    box = mask.getbbox()
+    if not box:
+        return None
+    return float(offset + box[0]), font.getlength(char) - (offset + box[2])
 
 
 def _quoted(text: str) -> str:
@@ -51,12 +73,36 @@ class Canvas:
     def length(self, text: str, size: int, bold: bool = False) -> float:
         return self.fonts(bold).length(text, size)
 
+    def hang(self, text: str, size: int, bold: bool = False) -> float:
+        """How far a line starting with an opening mark (“《（) hangs left, so its ink lines up with the rest.
+
+        A full-width opening mark is blank on its left half; unhung, the line looks indented.
+        """
+        if not text or text[0] not in OPENING:
+            return 0.0
+        return _blanks(self.fonts(bold), size, text[0])[0]
+
+    def tail(self, text: str, size: int, bold: bool = False) -> float:
+        """The blank right half of a full-width closing mark (，。) ending a line, for centring by the ink."""
+        if not text or text[-1] not in CLOSING:
+            return 0.0
+        return _blanks(self.fonts(bold), size, text[-1])[1]
+
     def text(
-        self, x: float, top: float, text: str, size: int, colour: str, bold: bool = False, where: str = "label"
+        self,
+        x: float,
+        top: float,
+        text: str,
+        size: int,
+        colour: str,
+        bold: bool = False,
+        where: str = "label",
+        hang: bool = False,
     ) -> float:
-        """One line with its em-box top at `top`; returns the x after it."""
+        """One line with its em-box top at `top`; returns the x after it. `hang`: a line start (see hang())."""
         self.check(text, where, bold)
         fonts = self.fonts(bold)
+        x -= self.hang(text, size, bold) if hang else 0.0
         y = top + CAP * size - fonts.ascent(size)
         self.ops.append(lambda image, _draw: fonts.draw(image, (x, y), text, size, colour))
         return x + fonts.length(text, size)
@@ -72,16 +118,21 @@ class Canvas:
         x0: float = 0,
         x1: float | None = None,
     ) -> None:
-        """One line centred between x0 and x1 (default: the whole width)."""
+        """One line centred between x0 and x1 (default: the whole width), by its ink: a hung mark not counted."""
         self.check(text, where, bold)
         x1 = self.width if x1 is None else x1
-        self.text(x0 + (x1 - x0 - self.length(text, size, bold)) / 2, top, text, size, colour, bold, where)
+        hang = self.hang(text, size, bold)
+        visible = self.length(text, size, bold) - hang - self.tail(text, size, bold)
+        self.text(x0 + (x1 - x0 - visible) / 2 - hang, top, text, size, colour, bold, where)
 
-    def lines(self, text: str, width: float, size: int, bold: bool = False, where: str = "label") -> list[str]:
-        """The text broken into lines no wider than `width` (Chinese line breaking rules)."""
+    def lines(
+        self, text: str, width: float, size: int, bold: bool = False, where: str = "label", phrases: bool = False
+    ) -> list[str]:
+        """The text broken into lines no wider than `width` (Chinese line breaking rules, no orphans;
+        `phrases`: for centred text, lines end after a clause where they can)."""
         self.check(text, where, bold)
         fonts = self.fonts(bold)
-        return wrap(text, width, lambda s: fonts.length(s, size))
+        return wrap(text, width, lambda s: fonts.length(s, size), phrases=phrases)
 
     def balanced_lines(self, text: str, width: float, size: int, bold: bool = False, where: str = "label"):
         """As few lines as lines() gives, evenly filled: for centred boxes."""
@@ -92,9 +143,9 @@ class Canvas:
     def paragraph(
         self, lines: list[str], x: float, top: float, size: int, colour: str, bold: bool = False, leading=1.5
     ) -> float:
-        """Lines drawn one under another; returns the height they take."""
+        """Lines drawn one under another, opening marks hung; returns the height they take."""
         for index, line in enumerate(lines):
-            self.text(x, top + index * size * leading, line, size, colour, bold)
+            self.text(x, top + index * size * leading, line, size, colour, bold, hang=True)
         return len(lines) * size * leading
 
     # -- shapes ------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import fcntl
 import json
 import logging
 import os
-import signal
 import sys
 import zlib
 from contextlib import contextmanager
@@ -23,7 +22,8 @@ from ..errors import ConfigError
 from ..lib.secrets import redact
 from . import jobs
 from .duties import DUTIES, Context
-from .runner import run_job
+from .runner import run_job, schedule_early_send
+from .signals import stop_on_signals
 
 log = logging.getLogger("antifraud.daemon")
 
@@ -60,12 +60,16 @@ def single_instance(db, standby: bool = False, poll=5.0, stop=None):
     if engine.dialect.name == "postgresql":
         key = zlib.crc32(b"antifraud-daemon")
         with engine.connect() as connection:
+            waiting = False
             while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
                 if not standby:
                     raise ConfigError(
                         "another `antifraud run` is active on this database; only one may run "
                         "(start this one with --standby to take over when it stops)"
                     )
+                if not waiting:
+                    log.info("waiting", extra={"detail": "another daemon is active; standing by to take over"})
+                    waiting = True
                 if stop is not None and stop.wait(poll):
                     raise Stopped
             try:
@@ -79,6 +83,7 @@ def single_instance(db, standby: bool = False, poll=5.0, stop=None):
         yield
         return
     handle = open(path, "a+")
+    waiting = False
     try:
         while True:
             try:
@@ -91,6 +96,10 @@ def single_instance(db, standby: bool = False, poll=5.0, stop=None):
                     raise ConfigError(
                         f"another `antifraud run` (pid {holder}) is active on {database}; only one may run"
                     ) from None
+                if not waiting:
+                    detail = f"another daemon (pid {holder}) is active; standing by to take over"
+                    log.info("waiting", extra={"detail": detail})
+                    waiting = True
                 if stop is not None and stop.wait(poll):
                     raise Stopped
         handle.seek(0)
@@ -106,12 +115,13 @@ def single_instance(db, standby: bool = False, poll=5.0, stop=None):
 class LineFormatter(logging.Formatter):
     """One line per event, keys masked; JSON when asked."""
 
-    def __init__(self, as_json: bool):
+    def __init__(self, as_json: bool, zone=timezone.utc):
         super().__init__()
         self.as_json = as_json
+        self.zone = zone  # people read these lines: the station's time, with its offset
 
     def format(self, record: logging.LogRecord) -> str:
-        when = datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="seconds")
+        when = datetime.fromtimestamp(record.created, self.zone).isoformat(timespec="seconds")
         fields = {"time": when, "level": record.levelname.lower(), "event": redact(record.getMessage())}
         for key in ("duty", "detail"):
             if hasattr(record, key):
@@ -124,9 +134,9 @@ class LineFormatter(logging.Formatter):
         return f"{when} {record.levelname:<7} {fields['event']}" + (f" {extra}" if extra else "")
 
 
-def configure_logging(log_format: str) -> None:
+def configure_logging(log_format: str, zone=timezone.utc) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(LineFormatter(log_format == "json"))
+    handler.setFormatter(LineFormatter(log_format == "json", zone))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
@@ -138,15 +148,7 @@ def configure_logging(log_format: str) -> None:
 def run(ctx: Context, standby: bool = False) -> None:
     """Catch up on anything owed, then keep time until SIGTERM or SIGINT."""
     keeping_time = False
-
-    def stop(signum, frame):
-        # The current step finishes (the sender stops between messages); nothing is cut mid-write.
-        ctx.stop.set()
-        if keeping_time:
-            raise SystemExit(0)  # leaves BlockingScheduler.start(); duties run in the executor thread
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stop_on_signals(ctx.stop, lambda: keeping_time)
     try:
         with single_instance(ctx.db, standby=standby, stop=ctx.stop):
             log.info("started", extra={"detail": f"pid {os.getpid()}"})
@@ -164,6 +166,8 @@ def run(ctx: Context, standby: bool = False) -> None:
             # what is owed, so nothing is lost to a next_run_time saved before a crash.
             for name, trigger in triggers(ctx.settings).items():
                 scheduler.add_job(f"antifraud.scheduler.jobs:{name}", trigger, id=name, name=name)
+            ctx.scheduler = scheduler
+            schedule_early_send(ctx)  # retries owed from the catch-up above
             try:
                 keeping_time = True
                 if not ctx.stop.is_set():

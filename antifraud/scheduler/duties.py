@@ -33,6 +33,7 @@ class Context:
     sender: Sender | None = None
     config_path: Path | None = None  # for duties run in a child process
     log_format: str = "text"  # the child process logs as the daemon does
+    scheduler: object = None  # the running APScheduler, when a daemon keeps time (for early outbox runs)
 
     def __post_init__(self):
         if self.sender is None:
@@ -68,6 +69,7 @@ def warnings_owed(session: Session, settings: Settings, station: Station) -> lis
 
 
 def render_warnings(ctx: Context) -> str:
+    """Render the warnings of recent days that have none yet (yesterday's once the render hour has come)."""
     from ..warnings.service import record_silent, render_and_record
 
     done = []
@@ -84,22 +86,55 @@ def render_warnings(ctx: Context) -> str:
     return f"rendered {', '.join(done)}" if done else ""
 
 
+def in_publish_window(settings: Settings, now: datetime) -> bool:
+    """Residents get posts between the publish time and schedule.warning_publish_until, never at night."""
+    until = settings.schedule.warning_publish_until
+    return at(settings.schedule.warning_publish) <= now.time() and (until == "24:00" or now.time() < at(until))
+
+
+def publishable_days(settings: Settings, now: datetime) -> list[date]:
+    """Reported days young enough to post on their own: yesterday back to publish.max_age_days before today."""
+    today = now.date()
+    return [today - timedelta(days=n) for n in range(settings.publish.max_age_days, 0, -1)]
+
+
 def publications_owed(session: Session, settings: Settings, station: Station) -> list[DailyWarning]:
+    """Approved warnings not yet posted, young enough, and only while the publish window is open."""
     now = local_now(settings, station)
-    days = _recent_days(now, now.time() >= at(settings.schedule.warning_publish))
+    if not in_publish_window(settings, now):
+        return []
     return list(
         session.scalars(
             select(DailyWarning).where(
                 DailyWarning.station_id == station_row(session, station.code).id,
-                DailyWarning.day.in_(days),
+                DailyWarning.day.in_(publishable_days(settings, now)),
                 DailyWarning.status == "approved",
             )
         )
     )
 
 
+def too_old_to_post(session: Session, settings: Settings, station: Station) -> list[DailyWarning]:
+    """Rendered, never posted, and older than publish.max_age_days: only a person may still post these."""
+    now = local_now(settings, station)
+    oldest = now.date() - timedelta(days=max(CATCH_UP_DAYS, settings.publish.max_age_days + 1))
+    youngest_stale = now.date() - timedelta(days=settings.publish.max_age_days + 1)
+    return list(
+        session.scalars(
+            select(DailyWarning)
+            .where(
+                DailyWarning.station_id == station_row(session, station.code).id,
+                DailyWarning.day.between(oldest, youngest_stale),
+                DailyWarning.status.in_(("draft", "approved")),
+            )
+            .order_by(DailyWarning.day)
+        )
+    )
+
+
 def publish_warnings(ctx: Context) -> str:
-    from ..warnings.service import is_stale, publish, render_and_record
+    """Post approved warnings to their groups in the publish window; tell the staff of ones too old to post."""
+    from ..warnings.service import is_stale, notify_too_old, publish, render_and_record
 
     done = []
     for station in ctx.settings.stations:
@@ -111,6 +146,10 @@ def publish_warnings(ctx: Context) -> str:
                         continue
                 created = publish(session, ctx.settings, station, warning)
                 done.append(f"{station.code} {warning.day.isoformat()} ({len(created)} messages)")
+            if in_publish_window(ctx.settings, local_now(ctx.settings, station)):
+                for warning in too_old_to_post(session, ctx.settings, station):
+                    if notify_too_old(session, ctx.settings, station, warning):
+                        done.append(f"{station.code} {warning.day.isoformat()} too old to post: staff told")
     if done:
         ctx.sender.send_due(ctx.stop)
     return f"published {', '.join(done)}" if done else ""
@@ -125,6 +164,7 @@ def rota_week_due(settings: Settings, now: datetime) -> date | None:
 
 
 def plan_rotas(ctx: Context) -> str:
+    """Plan next week's talks and stalls once the planning hour has come, and send the rota."""
     from ..outreach.publish import queue_week
     from ..outreach.service import plan_and_store
     from ..outreach.store import find_week, week_of
@@ -149,6 +189,7 @@ def plan_rotas(ctx: Context) -> str:
 
 
 def send_reminders(ctx: Context) -> str:
+    """After the reminder hour, remind the people on tomorrow's events (once)."""
     from ..outreach.service import queue_reminders
 
     done = []
@@ -167,6 +208,7 @@ def send_reminders(ctx: Context) -> str:
 
 
 def drain_outbox(ctx: Context) -> str:
+    """Send what is due now; the daemon comes back when the next row falls due (a retry's backoff)."""
     tried = ctx.sender.send_due(ctx.stop)
     return f"sent or retried {tried} message(s)" if tried else ""
 
@@ -176,7 +218,7 @@ def backup_path(settings: Settings, day: date) -> Path:
 
 
 def backup_database(ctx: Context) -> str:
-    """A consistent copy of an SQLite database once a night; PostgreSQL has its own tools."""
+    """Copy an SQLite database once a night (PostgreSQL has its own tools)."""
     engine = ctx.db.engine
     if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
         return ""

@@ -65,7 +65,35 @@ def owed(ctx: Context, name: str) -> bool:
 
 
 def run_job(ctx: Context, name: str) -> None:
-    """What the scheduler calls: heavy duties in a child process when owed, the rest here."""
+    """What the scheduler calls: heavy duties in a child process when owed, the rest here.
+
+    Afterwards, if a message falls due before the next regular outbox run (a retry's backoff, a
+    robot's rate window), an extra outbox run is set for that moment.
+    """
+    try:
+        _run_job(ctx, name)
+    finally:
+        if ctx.scheduler is not None and not ctx.stop.is_set():
+            schedule_early_send(ctx)
+
+
+def schedule_early_send(ctx: Context) -> None:
+    due = ctx.sender.next_due()
+    regular = ctx.scheduler.get_job("outbox")
+    next_regular = getattr(regular, "next_run_time", None)  # a job of a scheduler not yet started has none
+    if due is None or regular is None or (next_regular and due >= next_regular):
+        return
+    ctx.scheduler.add_job(
+        "antifraud.scheduler.jobs:outbox",
+        "date",
+        run_date=max(due, utcnow()),
+        id="outbox_early",
+        name="outbox",
+        replace_existing=True,
+    )
+
+
+def _run_job(ctx: Context, name: str) -> None:
     if name not in ISOLATED or ctx.config_path is None:
         run_duty(ctx, name)
         return

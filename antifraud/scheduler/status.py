@@ -5,16 +5,18 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..db.models import Delivery, DutyRun, utcnow
+from ..lib.dates import local_time
 from ..outbox.service import counts
 from ..outreach.store import find_week, week_of
-from .duties import DUTIES, local_now, publications_owed, rota_week_due, warnings_owed
+from .duties import DUTIES, local_now, publications_owed, rota_week_due, too_old_to_post, warnings_owed
 
 
 def jobs_report(db, settings) -> list[dict]:
     """Each duty: what it does, its next run time and its last outcome."""
     from .daemon import triggers  # loads APScheduler, which only this report and the daemon need
 
-    now = utcnow().astimezone(settings.station_timezone(settings.stations[0]))
+    zone = settings.display_zone
+    now = utcnow().astimezone(zone)
     rows = []
     with db.session() as session:
         for name, trigger in triggers(settings).items():
@@ -25,7 +27,7 @@ def jobs_report(db, settings) -> list[dict]:
                     "duty": name,
                     "does": (DUTIES[name].__doc__ or DUTIES[name].__name__).strip().splitlines()[0],
                     "next_run": next_run.isoformat(timespec="minutes") if next_run else None,
-                    "last_run": last.started_at.isoformat(timespec="seconds") if last else None,
+                    "last_run": local_time(last.started_at, zone) if last else None,
                     "last_outcome": last.outcome if last else None,
                     "last_message": last.message if last else None,
                 }
@@ -47,6 +49,7 @@ def status_report(db, settings) -> dict:
                     "station": station.code,
                     "warnings_to_render": [d.isoformat() for d in warnings_owed(session, settings, station)],
                     "warnings_to_publish": [w.day.isoformat() for w in publications_owed(session, settings, station)],
+                    "warnings_too_old": [w.day.isoformat() for w in too_old_to_post(session, settings, station)],
                     "rota_to_plan": rota_owed,
                 }
             )
@@ -58,5 +61,5 @@ def status_report(db, settings) -> dict:
         for r in session.scalars(
             select(DutyRun).where(DutyRun.outcome == "error").order_by(DutyRun.id.desc()).limit(5)
         ):
-            report["errors"].append(f"{r.duty} at {r.started_at.isoformat(timespec='seconds')}: {r.message}")
+            report["errors"].append(f"{r.duty} at {local_time(r.started_at, settings.display_zone)}: {r.message}")
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from ..config import Contact, Station
 from ..incidents.categories import Categories
+from ..incidents.privacy import public_text
 from ..incidents.service import list_incidents
 from ..incidents.validate import CHANNEL_NAMES
+from ..lib.words import yuan
 
 AGE_WORDS = {"<18": "未成年", "18-29": "18至29岁", "70+": "70岁以上"}
 
@@ -27,6 +30,10 @@ class CategoryCount:
     loss: Decimal
 
 
+# The summary already says nobody lost money: the post should not say it twice.
+_SAYS_NO_LOSS = re.compile(r"(?:未|没有|没|无|避免)[^，。；！？]{0,6}损失|未被骗")
+
+
 @dataclass(frozen=True)
 class Highlight:
     category_name: str
@@ -34,7 +41,14 @@ class Highlight:
     loss: Decimal
     stopped: bool
     channel: str | None
-    summary: str | None  # already masked on entry
+    summary: str | None  # masked on entry; number fragments dropped for the public post
+
+    @property
+    def outcome(self) -> str:
+        """经民警劝阻未受损失 / 被骗3.8万元 / "" — unless the summary says so already."""
+        if self.stopped:
+            return "" if _SAYS_NO_LOSS.search(self.summary or "") else "经民警劝阻未受损失"
+        return f"被骗{yuan(self.loss)}" if self.loss else ""
 
 
 @dataclass(frozen=True)
@@ -124,11 +138,11 @@ def pick_highlights(incidents: list, categories: Categories, limit: int = 2) -> 
     return [
         Highlight(
             category_name=categories[i.category_code].name,
-            who=describe_victim(i.victim, i.victim_age, i.occupation),
+            who=describe_victim(i.victim, i.victim_age, public_text(i.occupation)),
             loss=i.loss,
             stopped=i.stopped,
             channel=CHANNEL_NAMES.get(i.channel) if i.channel else None,
-            summary=i.summary,
+            summary=public_text(i.summary),
         )
         for i in chosen[:limit]
     ]

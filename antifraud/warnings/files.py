@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,7 @@ class RenderedWarning:
     paths: dict[str, Path]
     text: str
     markdown: str
+    image_sha256: str  # of the image bytes written: a publish sends exactly these
 
 
 def output_folder(settings: Settings, station: Station, day: date) -> Path:
@@ -54,7 +56,7 @@ def render_warning(
         "text": write_atomic(folder / "warning.txt", text.encode("utf-8")),
         "markdown": write_atomic(folder / "warning.md", markdown.encode("utf-8")),
     }
-    return RenderedWarning(station.code, day, facts, paths, text, markdown)
+    return RenderedWarning(station.code, day, facts, paths, text, markdown, hashlib.sha256(png).hexdigest())
 
 
 def draw_poster(facts: WarningFacts, categories: Categories, station: Station, station_templates: Path | None):

@@ -179,12 +179,21 @@ def block_stats(p: Poster, content: WarningContent, b: Block):
 
 
 def block_categories(p: Poster, content: WarningContent, b: Block):
+    """Counts by category: bars when they differ, a compact grid when they are all the same."""
     if p.quiet or not content.facts.categories:
         return
-    c = p.c
     p.section_title(p.layout.labels["categories"], b.title_size)
-    most = max(k.count for k in content.facts.categories)
-    for k in content.facts.categories:
+    if len({k.count for k in content.facts.categories}) == 1:
+        _category_grid(p, content.facts.categories, b)
+    else:
+        _category_bars(p, content.facts.categories, b)
+    p.c.y += p.layout.gap
+
+
+def _category_bars(p: Poster, categories, b: Block):
+    c = p.c
+    most = max(k.count for k in categories)
+    for index, k in enumerate(categories):
         c.text(p.left, c.y, k.name, b.size, p.colour("text"), where="categories.yaml name")
         count = f"{k.count}起"
         c.text(p.left + p.inner - c.length(count, b.size), c.y, count, b.size, p.colour("accent"), bold=True)
@@ -193,8 +202,27 @@ def block_categories(p: Poster, content: WarningContent, b: Block):
         c.rect((p.left, bar_top, p.left + p.inner, bar_top + b.bar_height), p.colour("bar_track"), radius=radius)
         filled = max(b.bar_height, round(p.inner * k.count / most))
         c.rect((p.left, bar_top, p.left + filled, bar_top + b.bar_height), p.colour("accent"), radius=radius)
-        c.y = bar_top + b.bar_height + 22
-    c.y += p.layout.gap - 22
+        c.y = bar_top + b.bar_height + (22 if index < len(categories) - 1 else 0)
+
+
+def _category_grid(p: Poster, categories, b: Block, columns: int = 2, gap: int = 20):
+    """Tiles of name and count, two to a row: equal bars would be a column of identical stripes."""
+    c, pad = p.c, 24
+    width = (p.inner - gap * (columns - 1)) / columns
+    height = round(b.size * 2.2)
+    for index, k in enumerate(categories):
+        row, column = divmod(index, columns)
+        x0, y0 = p.left + column * (width + gap), c.y + row * (height + gap)
+        c.rect((x0, y0, x0 + width, y0 + height), p.colour("panel"), radius=16)
+        count = f"{k.count}起"
+        count_width = c.length(count, b.size, bold=True)
+        fits = c.length(k.name, b.size) <= width - count_width - 3 * pad
+        top = y0 + (height - b.size) / 2
+        name = k.name if fits else k.short
+        c.text(x0 + pad, top, name, b.size, p.colour("text"), where="categories.yaml name", hang=True)
+        c.text(x0 + width - pad - count_width, top, count, b.size, p.colour("accent"), bold=True)
+    rows = -(-len(categories) // columns)
+    c.y += rows * height + (rows - 1) * gap
 
 
 def block_highlight(p: Poster, content: WarningContent, b: Block):
@@ -203,8 +231,7 @@ def block_highlight(p: Poster, content: WarningContent, b: Block):
         p.section_title(f"{p.layout.labels['highlight']} · {h.category_name}", b.title_size)
         pad = 32
         width = p.inner - 2 * pad
-        outcome = "经民警劝阻，未受损失" if h.stopped else (f"被骗{yuan(h.loss)}" if h.loss else "")
-        who = c.lines(h.who + (f"，{outcome}" if outcome else ""), width, b.size, bold=True, where="incident")
+        who = c.lines(h.who + (f"，{h.outcome}" if h.outcome else ""), width, b.size, bold=True, where="incident")
         summary = c.lines(h.summary, width, b.size, where="incident summary") if h.summary else []
         height = (len(who) + len(summary)) * b.size * LINE + 2 * pad + (12 if summary else 0)
         c.rect((p.left, c.y, p.left + p.inner, c.y + height), p.colour("panel"), radius=20)
@@ -245,13 +272,8 @@ def block_tips(p: Poster, content: WarningContent, b: Block):
 
 def block_key_point(p: Poster, content: WarningContent, b: Block):
     c, pad = p.c, 30
-    lines = c.balanced_lines(
-        f"{p.layout.labels['key_point']}：{content.key_point}",
-        p.inner - 2 * pad,
-        b.size,
-        bold=True,
-        where="categories.yaml key_point",
-    )
+    text = f"{p.layout.labels['key_point']}：{content.key_point}"
+    lines = c.lines(text, p.inner - 2 * pad, b.size, bold=True, where="categories.yaml key_point", phrases=True)
     height = len(lines) * b.size * LINE + 2 * pad - b.size * (LINE - 1)
     box = (p.left, c.y, p.left + p.inner, c.y + height)
     c.rect(box, p.colour("panel"), radius=16, outline=p.colour("accent"), outline_width=4)

@@ -47,7 +47,7 @@ def enqueue(
     bodies = {"text": warning.text, "markdown": warning.markdown}
     per_group: dict[str, tuple[Group, list[Outgoing]]] = {}
     for message in plan_messages(station, audiences, channels):
-        image = warning.image_path if message.kind == "image" else None
-        outgoing = Outgoing(message.kind, bodies.get(message.kind), image, title)
+        image, sha256 = (warning.image_path, warning.image_sha256) if message.kind == "image" else (None, None)
+        outgoing = Outgoing(message.kind, bodies.get(message.kind), image, title, image_sha256=sha256)
         per_group.setdefault(message.group.name, (message.group, []))[1].append(outgoing)
     return queue_messages(session, warning.station_id, subject(what, warning.day), warning.day, per_group.values())

@@ -24,6 +24,7 @@ def record_render(session: Session, settings: Settings, station: Station, render
     )
     output = settings.resolve(settings.output_dir)
     row.image_path = str(rendered.paths["image"].relative_to(output))
+    row.image_sha256 = rendered.image_sha256
     row.text, row.markdown = rendered.text, rendered.markdown
     row.quiet, row.incidents, row.rendered_at = rendered.facts.quiet, rendered.facts.total, utcnow()
     if row.status != "published":
@@ -31,10 +32,11 @@ def record_render(session: Session, settings: Settings, station: Station, render
         row.approved_at = row.approved_by = None
     session.add(row)
     session.flush()
-    # Messages not yet sent carry the latest words.
-    for delivery in pending_deliveries(session, row):
+    # Messages not yet sent (waiting, or parked for a person to retry) carry the latest words and image.
+    for delivery in unsent_deliveries(session, row):
         delivery.body = row.markdown if delivery.kind == "markdown" else row.text if delivery.kind == "text" else None
         delivery.image_path = row.image_path if delivery.kind == "image" else None
+        delivery.image_sha256 = row.image_sha256 if delivery.kind == "image" else None
     return row
 
 
@@ -70,14 +72,14 @@ def find_warning(session: Session, station: Station, day: date) -> DailyWarning 
     )
 
 
-def pending_deliveries(session: Session, warning: DailyWarning) -> list[Delivery]:
+def unsent_deliveries(session: Session, warning: DailyWarning) -> list[Delivery]:
     return list(
         session.scalars(
             select(Delivery).where(
                 Delivery.station_id == warning.station_id,
                 Delivery.day == warning.day,
                 Delivery.subject.in_([subject("warning", warning.day), subject("preview", warning.day)]),
-                Delivery.status == "pending",
+                Delivery.status.in_(("pending", "parked")),
             )
         )
     )
@@ -125,3 +127,19 @@ def preview_day(session: Session, settings: Settings, categories, station: Stati
     if record is None:
         raise InputError(f"--date: no incidents on {day.isoformat()} and quiet days are not posted")
     return enqueue(session, record, station, "preview", ["staff"])
+
+
+def notify_too_old(session: Session, settings: Settings, station: Station, warning: DailyWarning) -> bool:
+    """Tell the staff groups, once, that a rendered warning was too old to post on its own."""
+    from ..lib.words import cn_date
+    from ..outbox.queue import Outgoing
+    from ..outbox.queue import enqueue as queue_messages
+
+    day = warning.day.isoformat()
+    text = (
+        f"【未发布预警】{station.name}{cn_date(warning.day)}的电诈预警已生成，但超过"
+        f"{settings.publish.max_age_days}天未发布，系统不再自动发送。"
+        f"如仍需发布，请核对后运行：antifraud warning publish --date {day} --station {station.code}"
+    )
+    staff = [(g, [Outgoing("text", text, title="未发布预警")]) for g in station.groups if g.audience == "staff"]
+    return bool(queue_messages(session, warning.station_id, f"stale:{day}", warning.day, staff))
