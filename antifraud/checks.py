@@ -32,13 +32,17 @@ def run_checks(app):
         if not problems:
             yield True, "fonts", "every character in categories, labels, templates and station names is covered"
     try:
+        from .db.session import health_check
+
+        integrity = health_check(app.db)  # PRAGMA quick_check on SQLite; a round trip on PostgreSQL
         with app.db.session() as session:
             from sqlalchemy import func, select
 
             from .db.models import Incident
 
             count = session.scalar(select(func.count()).select_from(Incident))
-        yield True, "database", f"{app.db.engine.url.render_as_string(hide_password=True)} ({count} incident(s))"
+        url = app.db.engine.url.render_as_string(hide_password=True)
+        yield True, "database", f"{url} ({count} incident(s), {integrity})"
     except AntifraudError as exc:
         yield False, "database", str(exc)
     from .channels import channel_for

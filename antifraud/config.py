@@ -236,6 +236,7 @@ class WarningSettings(Strict):
 class Settings(Strict):
     timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
     database: str = "sqlite:///antifraud.db"
+    database_timeout_seconds: float = Field(default=10, gt=0, le=600)  # a writer waits this long for another
     output_dir: Path = Path("posters")
     templates_dir: Path = Path("templates")
     backup_dir: Path = Path("backups")
@@ -290,7 +291,7 @@ class Settings(Strict):
         prefix = "sqlite:///"
         if url.startswith(prefix):
             path = url[len(prefix) :]
-            if path and path != ":memory:" and not path.startswith("/"):
+            if path and path != ":memory:" and not path.startswith(("/", "file:")):  # file: is an SQLite URI
                 return prefix + str(self.resolve(Path(path)))
         return url
 

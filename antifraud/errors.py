@@ -13,6 +13,10 @@ class InputError(AntifraudError):
     """A value typed or imported by a person is wrong; nothing was written."""
 
 
+class DatabaseUnavailable(AntifraudError):
+    """The database cannot be used right now (locked, read-only, damaged, unreachable); nothing was written."""
+
+
 class DeliveryError(AntifraudError):
     """A channel refused or failed a message."""
 

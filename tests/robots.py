@@ -314,6 +314,9 @@ class RobotServer:
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Seconds each request takes, half before the robot takes the message and half after (the
+        # answer's way back): a process killed in the second half never hears that it was taken.
+        self.latency = 0.0
 
     # -------------------------------------------------------------------------------- lifecycle
 
@@ -444,7 +447,11 @@ class RobotServer:
             return
 
         handler = {WECOM: self._wecom, DINGTALK: self._dingtalk, FEISHU: self._feishu, WEBHOOK: self._webhook}
+        if self.latency:
+            self._stopping.wait(self.latency / 2)
         status, payload = handler[call.kind](call)
+        if self.latency:
+            self._stopping.wait(self.latency / 2)
         self._send(h, status, json.dumps(payload, ensure_ascii=False).encode())
         if fault is not None and fault.hold is not None:
             fault.hold.outcome = "processed"

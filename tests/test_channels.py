@@ -259,6 +259,20 @@ def test_connection_refused_is_transient(closed_port_url, kind):
     no_secrets(caught.value)
 
 
+MALFORMED = ["not a url", "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", "ftp://host/x", "http://", "https:// x"]
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+@pytest.mark.parametrize("kind", ["wecom", "dingtalk", "feishu", "webhook"])
+def test_a_malformed_webhook_url_is_permanent_and_named(kind, url):
+    """Issue 14 item 9: waiting cannot mend a bad URL, so the row parks at once, naming the variable."""
+    channel = CHANNELS[kind](group(kind), environ={"AF_HOOK": url}, timeout=0.5)
+    with pytest.raises(DeliveryError, match="the webhook URL in AF_HOOK is not a valid http") as caught:
+        channel.send(Message("text", text="提醒"))
+    assert caught.value.permanent
+    assert "key=abc" not in str(caught.value)  # the URL itself is never repeated
+
+
 @pytest.mark.parametrize("kind", ["wecom", "dingtalk", "feishu", "webhook"])
 def test_missing_webhook_env_is_a_config_error(kind):
     channel = CHANNELS[kind](group(kind), environ={})

@@ -59,6 +59,10 @@ PEOPLE = """
 """
 
 
+# Render and post at any hour: for tests of real processes, which run on the real clock.
+ALWAYS_OPEN = '{warning_render: "00:00", warning_publish: "00:00", warning_publish_until: "24:00"}'
+
+
 def config_text(schedule: str = "{}", people: bool = True, extra_groups: str = "") -> str:
     return (
         textwrap.dedent(
@@ -226,6 +230,22 @@ def test_a_daemon_started_at_night_posts_nothing_until_morning_and_never_old_new
         assert len(deliveries(ctx)) == len(rows)
         clock.move_to("2026-11-24T08:05:00+08:00")
         assert run_duty(ctx, "warning_publish").startswith("published shigu 2026-11-23")
+
+
+def test_each_station_day_renders_on_its_own_and_a_failure_is_named(run, tmp_path, config_file, frozen_clock):
+    """Issue 14 item 1: one day that cannot be rendered does not stop the others, and the duty says so."""
+    config_file.write_text(config_text(), encoding="utf-8")
+    ctx = make_context(tmp_path)
+    for day in (date(2026, 11, 20), date(2026, 11, 21), DAY):
+        add_incident(ctx, day, date(2026, 11, 23))
+    (tmp_path / "posters").mkdir()
+    (tmp_path / "posters" / "2026-11-21").write_text("a file where the day's folder should be")
+    result = run("duty", "warning_render")
+    assert result.code == 1, result
+    assert "rendered shigu 2026-11-20, shigu 2026-11-22" in result.out
+    assert "failed: shigu 2026-11-21:" in result.out
+    assert (tmp_path / "posters" / "2026-11-22" / "shigu" / "warning.png").exists()
+    assert warning_of(ctx, date(2026, 11, 21)) is None  # still owed: the next run tries it again
 
 
 def test_status_lists_warnings_too_old_to_post(run, tmp_path, config_file, webhooks, frozen_clock):
@@ -448,10 +468,16 @@ def cli(config, env, *args) -> subprocess.CompletedProcess:
 class Daemon:
     """`antifraud run` in the background; its stderr lines arrive through a queue."""
 
-    def __init__(self, config, env, *args):
+    def __init__(self, config, env, *args, session: bool = False):
         command = [antifraud_exe(), "run", *args, "--config", str(config)]
         self.proc = subprocess.Popen(
-            command, env=env, cwd=config.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            command,
+            env=env,
+            cwd=config.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=session,  # its own process group, as systemd gives it
         )
         self.lines: list[str] = []
         self._queue: queue.Queue = queue.Queue()
@@ -494,8 +520,8 @@ def daemons():
     """Start daemons; whatever is still running at the end is killed."""
     started = []
 
-    def start(config, env, *args) -> Daemon:
-        daemon = Daemon(config, env, *args)
+    def start(config, env, *args, session: bool = False) -> Daemon:
+        daemon = Daemon(config, env, *args, session=session)
         started.append(daemon)
         return daemon
 
@@ -563,6 +589,90 @@ def test_a_retry_goes_out_at_its_backoff_time_not_at_the_next_outbox_run(tmp_pat
     assert daemon.terminate() == 0
 
 
+def catches_sigterm(pid: int) -> bool:
+    """The process has a SIGTERM handler installed (its SigCgt mask in /proc), whatever it is doing."""
+    try:
+        status = open(f"/proc/{pid}/status", encoding="ascii").read()
+    except OSError:
+        return False
+    caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def loaded(pid: int, library: str) -> bool:
+    try:
+        return library in open(f"/proc/{pid}/maps", encoding="ascii", errors="replace").read()
+    except OSError:
+        return False
+
+
+def test_sigterm_during_start_up_is_a_clean_stop(tmp_path, robots, daemons):
+    """Issue 14 item 9: the SIGTERM handler comes before click, the config and the database load
+    (it used to come after them: a stop in the first second exited 143). Seen from outside: the
+    handler is there while SQLAlchemy is not loaded yet, and a SIGTERM then exits 0."""
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text(people=False), encoding="utf-8")
+    env = process_env(robots)
+    early, tick = False, threading.Event()
+    for _ in range(3):  # the early moment lasts a few tenths of a second; look for it closely
+        daemon = daemons(config, env)
+        deadline = time.monotonic() + 30
+        while not catches_sigterm(daemon.proc.pid) and daemon.proc.poll() is None and time.monotonic() < deadline:
+            tick.wait(0.002)
+        early = not loaded(daemon.proc.pid, "sqlalchemy")
+        assert daemon.terminate() == 0, daemon.lines
+        assert not any("Traceback" in line for line in daemon.lines)
+        if early:
+            break
+    assert early, "the SIGTERM handler was only installed once SQLAlchemy had loaded"
+
+
+def a_morning_to_post(tmp_path, robots):
+    """A station that posts at any hour, with yesterday's incident entered: (config, env, day)."""
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text(ALWAYS_OPEN, people=False), "utf-8")
+    env = process_env(robots)
+    day = real_yesterday()
+    added = cli(config, env, "incident", "add", "--date", day.isoformat(), "--category", "刷单返利", "--loss", "800")
+    assert added.returncode == 0, added.stderr
+    return config, env, day
+
+
+def test_sigterm_to_the_process_group_lets_the_duty_finish_its_message(tmp_path, robots, daemons):
+    """systemd's default KillMode sends SIGTERM to every process of the unit: the duty child then
+    finishes the message it is sending and settles it; nothing is left 'sending'."""
+    config, env, _ = a_morning_to_post(tmp_path, robots)
+    hold = robots.hold_next("staff-key")
+    daemon = daemons(config, env, session=True)
+    assert hold.arrived.wait(60), daemon.lines  # the publish duty's process is in the middle of a send
+    os.killpg(daemon.proc.pid, signal.SIGTERM)
+    hold.set()
+    assert daemon.finish(timeout=60) == 0, daemon.lines
+    settings = load_settings(config)
+    with connect(settings, load_categories(settings)).session() as session:
+        statuses = [d.status for d in session.scalars(select(Delivery))]
+    assert "sending" not in statuses and statuses.count("sent") >= 1, statuses
+    assert hold.outcome == "processed"
+
+
+def test_a_second_daemon_through_a_symlink_is_refused(tmp_path, robots, daemons):
+    """The lock is on the database file's real path, not on the path as written."""
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text(people=False), encoding="utf-8")
+    env = process_env(robots)
+    first = daemons(config, env)
+    first.wait_for("started")
+    (tmp_path / "via").symlink_to(tmp_path)
+    linked = tmp_path / "linked.yaml"
+    linked.write_text(
+        config_text(people=False).replace("sqlite:///antifraud.db", f"sqlite:///{tmp_path / 'via' / 'antifraud.db'}"),
+        "utf-8",
+    )
+    second = cli(linked, env, "run")
+    assert second.returncode == 2 and "another `antifraud run`" in second.stderr, second.stderr
+    assert first.terminate() == 0
+
+
 def test_sigterm_stops_the_daemon_cleanly(tmp_path, robots, daemons):
     config = tmp_path / "config.yaml"
     config.write_text(config_text(people=False), encoding="utf-8")
@@ -573,17 +683,7 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path, robots, daemons):
 
 
 def test_end_to_end_restarted_daemon_sends_each_message_once(tmp_path, robots, daemons):
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        config_text(
-            '{warning_render: "00:00", warning_publish: "00:00", warning_publish_until: "24:00"}', people=False
-        ),
-        "utf-8",
-    )
-    env = process_env(robots)
-    day = real_yesterday()
-    added = cli(config, env, "incident", "add", "--date", day.isoformat(), "--category", "刷单返利", "--loss", "800")
-    assert added.returncode == 0, added.stderr
+    config, env, day = a_morning_to_post(tmp_path, robots)
 
     first = daemons(config, env)
     first.wait_for("started")
@@ -618,7 +718,7 @@ def test_json_logs_never_show_a_webhook_key(tmp_path, robots, daemons):
     unknown = f"{robots.base_url}/cgi-bin/webhook/send?key={secret}"  # not a robot: WeCom answers 93000
     extra = "      - {name: 旧居民群, channel: wecom, webhook_env: AF_D_GONE, audience: residents}\n"
     config = tmp_path / "config.yaml"
-    schedule = '{warning_render: "00:00", warning_publish: "00:00", warning_publish_until: "24:00"}'
+    schedule = ALWAYS_OPEN
     config.write_text(config_text(schedule, people=False, extra_groups=extra), "utf-8")
     settings = load_settings(config)
     ctx = Context(connect(settings, load_categories(settings)), settings, load_categories(settings))

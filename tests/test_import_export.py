@@ -2,19 +2,24 @@
 
 Every test runs the real entry point against a real SQLite file (see conftest.py); what was
 stored is observed through `incident list --format json`. Today is 2026-11-23 (Asia/Shanghai).
+The bulk-import tests call the two service functions `incident import` calls, one after the
+other, to watch the statements sent and SQLite's write lock in between.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
+import sqlite3
 import textwrap
+import zipfile
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from conftest import BASE_CONFIG
+from conftest import BASE_CONFIG, DUTY_CLERK
 
 ZH_HEADER = ["日期", "类别", "损失金额", "是否劝阻", "渠道", "年龄", "职业", "地点", "简要案情"]
 EN_HEADER = ["date", "category", "loss", "stopped", "channel", "victim_age", "occupation", "place", "summary"]
@@ -616,3 +621,333 @@ def test_missing_file_fails_cleanly(run, tmp_path):
 
     err = assert_one_clean_error(result)
     assert "does not exist" in err
+
+
+# --- exports carry no live formulas, and read back exactly (issue item 2) ---------------------
+
+FORMULA_SUMMARY = '=HYPERLINK("http://example.com/x","点击查看详情")'
+
+
+def add(run, *args: str) -> None:
+    result = run("incident", "add", *args)
+    assert result.code == 0, result.err
+
+
+def add_formula_looking_incidents(run) -> None:
+    add(run, "--date", "2026-11-20", "--category", "刷单返利", "--loss", "800", f"--summary={FORMULA_SUMMARY}")
+    add(run, "--date", "2026-11-21", "--category", "其他", "--place=+第三网格", "--occupation=@工厂员工")
+    add(run, "--date", "2026-11-22", "--category", "其他", "--summary=-先垫付后返利")
+
+
+def test_csv_export_puts_a_quote_before_cells_a_spreadsheet_would_run_as_formulas(run, tmp_path):
+    add_formula_looking_incidents(run)
+    path = tmp_path / "out.csv"
+
+    assert run("incident", "export", str(path)).code == 0
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    by_day = {row[header.index("日期")]: dict(zip(header, row)) for row in rows}
+    assert by_day["2026-11-20"]["简要案情"] == "'" + FORMULA_SUMMARY
+    assert by_day["2026-11-21"]["地点"] == "'+第三网格"
+    assert by_day["2026-11-21"]["职业"] == "'@工厂员工"
+    assert by_day["2026-11-22"]["简要案情"] == "'-先垫付后返利"
+    assert [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+    # every cell quoted (OWASP), so a delimiter inside a cell never starts a new one
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1].startswith('"')
+
+
+def test_xlsx_export_stores_formula_looking_text_as_text_never_as_a_formula(run, tmp_path):
+    add_formula_looking_incidents(run)
+    path = tmp_path / "out.xlsx"
+
+    assert run("incident", "export", str(path)).code == 0
+
+    sheet = load_workbook(path).worksheets[0]  # not data_only: a formula would show as one
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    assert "'" + FORMULA_SUMMARY in [cell.value for cell in cells]
+    assert {cell.data_type for cell in cells if isinstance(cell.value, str)} == {"s"}
+
+
+AWKWARD = [
+    # (arguments to `incident add`) -- summaries that start like formulas, quotes, commas, every channel;
+    # newlines and tabs cannot be stored (text fields keep single spaces), so they cannot round-trip.
+    ("--date", "2026-11-18", "--category", "刷单返利", "--loss", "1234.50", "--channel", "phone",
+     "--victim", "王女士", "--victim-age", "32", "--occupation==工厂员工", "--place=+第三网格",
+     f"--summary={FORMULA_SUMMARY}"),
+    ("--date", "2026-11-19", "--category", "冒充公检法及政府机关", "--stopped", "--channel", "qq",
+     "--victim", "欧阳先生", "--victim-age", "70+", "--summary=+1 对方自称民警，劝阻成功"),
+    ("--date", "2026-11-20", "--category", "fake_loan", "--loss", "0.01", "--channel", "wechat",
+     "--station", "qingfu", "--summary=-5元红包, 先垫付; 后返利"),
+    ("--date", "2026-11-21", "--category", "medical_insurance", "--loss", "100000000", "--channel", "app",
+     "--place=@石鼓", '--summary=@客服 对方自称"京东客服"，称"百万保险"要关闭, 否则每月扣费'),
+    ("--date", "2026-11-22", "--category", "其他", "--channel", "sms", "--stopped",
+     "--summary='=已带引号的等号"),
+    ("--date", "2026-11-22", "--category", "其他", "--loss", "99.9", "--channel", "other",
+     "--victim-age", "15", "--summary='单引号开头, 不是公式"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_import_round_trips_every_field_of_awkward_values(run, tmp_path, suffix):
+    for args in AWKWARD:
+        add(run, *args)
+    original = listed(run)
+    exported = tmp_path / f"awkward{suffix}"
+    assert run("incident", "export", str(exported)).code == 0
+
+    other = fresh_config(tmp_path / "other")
+    imported = run("incident", "import", str(exported), config=other)
+
+    assert imported.code == 0, imported.err
+    assert f"imported {len(AWKWARD)} incident(s)" in imported.out
+    fields = (*COMPARED, "victim", "station")
+    assert [{k: r[k] for k in fields} for r in listed(run, config=other)] == [
+        {k: r[k] for k in fields} for r in original
+    ]
+    assert {r["channel"] for r in original} == {"phone", "qq", "wechat", "app", "sms", "other"}
+    again = run("incident", "import", str(exported))
+    assert f"imported 0 incident(s), skipped {len(AWKWARD)} already recorded" in again.out
+    assert len(listed(run)) == len(AWKWARD)
+
+
+# --- no data lost quietly on import (issue item 8) --------------------------------------------
+
+
+def write_text(path, text: str):
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the quote is never closed: everything after it would be one cell
+        '2026-11-20,刷单返利,800,网上兼职\n2026-11-21,刷单返利,500,"对方自称客服\n2026-11-22,其他,0,劝阻成功\n',
+        # closed by a stray quote at the end of a later line: the row between is swallowed whole
+        '2026-11-20,刷单返利,800,网上兼职\n2026-11-21,刷单返利,500,"对方自称客服\n2026-11-22,其他,0,劝阻成功"\n'
+        "2026-11-22,其他,100,被骗\n",
+        # closed in the middle of a later cell
+        '2026-11-20,刷单返利,800,网上兼职\n2026-11-21,刷单返利,500,"对方自称客服\n2026-11-22,其他,0,"劝阻"成功\n',
+    ],
+    ids=["never-closed", "closed-at-line-end", "closed-mid-cell"],
+)
+def test_an_unclosed_quote_is_an_error_naming_its_row(run, tmp_path, body):
+    path = write_text(tmp_path / "警情.csv", "日期,类别,损失金额,简要案情\n" + body)
+
+    result = run("incident", "import", str(path))
+
+    err = assert_one_clean_error(result)
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("error: row 3")
+    assert "check for an unclosed quote" in err
+    assert listed(run) == []
+
+
+def test_a_quoted_cell_over_several_lines_still_imports(run, tmp_path):
+    path = write_text(tmp_path / "警情.csv", '日期,类别,简要案情\n2026-11-20,刷单返利,"对方称：\n先垫付, 再返利"\n')
+
+    result = run("incident", "import", str(path))
+
+    assert result.code == 0, result.err
+    assert [r["summary"] for r in listed(run)] == ["对方称： 先垫付, 再返利"]
+
+
+@pytest.mark.parametrize(
+    "header, row, where",
+    [
+        (ZH_HEADER, [*GOOD_ZH_ROWS[1], "多出来的一格"], "row 3, column 10"),
+        (ZH_HEADER[:3] + [""] + ZH_HEADER[3:], [*GOOD_ZH_ROWS[1][:3], "800", *GOOD_ZH_ROWS[1][3:]], "row 3, column 4"),
+    ],
+    ids=["beyond-the-header", "under-an-empty-title"],
+)
+def test_a_cell_without_a_column_title_is_an_error_naming_row_and_column(run, tmp_path, header, row, where):
+    first = GOOD_ZH_ROWS[0] if len(header) == len(ZH_HEADER) else [*GOOD_ZH_ROWS[0][:3], "", *GOOD_ZH_ROWS[0][3:]]
+    path = write_csv(tmp_path / "警情.csv", header, [first, row])
+
+    result = run("incident", "import", str(path))
+
+    assert result.code == 2
+    reported = [line for line in result.err.splitlines() if line.startswith("error: row")]
+    assert len(reported) == 1
+    assert reported[0].startswith(f"error: {where}:")
+    assert "nothing was imported" in result.err
+    assert listed(run) == []
+
+
+def test_empty_cells_beyond_the_header_are_fine(run, tmp_path):
+    path = write_csv(tmp_path / "警情.csv", ZH_HEADER, [[*row, "", " "] for row in GOOD_ZH_ROWS])
+
+    result = run("incident", "import", str(path))
+
+    assert result.code == 0, result.err
+    assert comparable(listed(run)) == EXPECTED_FROM_GOOD_ZH_ROWS
+
+
+def xlsx_with_formulas(path, saved: dict[str, int | str] | None = None):
+    """A workbook with formula cells, as openpyxl writes it: no saved results, unless `saved` gives some
+    (by formula, as the sheet's XML spells it)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(ZH_HEADER)
+    sheet.append(["2026-11-20", "刷单返利", "=800*2", "否", "微信", "32", "", "", "网上兼职刷单"])
+    sheet.append(["2026-11-21", "刷单返利", "500", "否", "微信", "32", "", "", "=A3&B3"])
+    workbook.save(path)
+    if saved:  # put a saved result next to a formula, as Excel or WPS does when saving
+        with zipfile.ZipFile(path) as source:
+            parts = {item: source.read(item) for item in source.namelist()}
+        xml = parts["xl/worksheets/sheet1.xml"].decode()
+        for formula, value in saved.items():
+            cell = re.search(rf'<c r="(\w+)"><f>{re.escape(formula)}</f><v />', xml)
+            kind = ' t="str"' if isinstance(value, str) else ""  # how Excel marks a text result
+            xml = xml.replace(cell.group(0), f'<c r="{cell.group(1)}"{kind}><f>{formula}</f><v>{value}</v>')
+        parts["xl/worksheets/sheet1.xml"] = xml.encode()
+        with zipfile.ZipFile(path, "w") as target:
+            for name, data in parts.items():
+                target.writestr(name, data)
+    return path
+
+
+def test_xlsx_formula_without_a_saved_result_is_an_error_naming_row_and_column(run, tmp_path):
+    path = xlsx_with_formulas(tmp_path / "警情.xlsx")
+
+    result = run("incident", "import", str(path))
+
+    assert result.code == 2
+    reported = [line for line in result.err.splitlines() if line.startswith("error: row")]
+    assert [line.split(": ")[1] for line in reported] == [
+        "row 2, column 损失金额 (loss)",
+        "row 3, column 简要案情 (summary)",
+    ]
+    assert "=800*2" in reported[0]
+    assert "no saved result" in reported[0]
+    assert listed(run) == []
+
+
+def test_xlsx_formula_with_a_saved_result_imports_that_result(run, tmp_path):
+    path = xlsx_with_formulas(tmp_path / "警情.xlsx", saved={"800*2": 1600, "A3&amp;B3": "2026-11-21刷单返利"})
+
+    result = run("incident", "import", str(path))
+
+    assert result.code == 0, result.err
+    assert [(r["loss"], r["summary"]) for r in listed(run)] == [
+        ("1600.00", "网上兼职刷单"),
+        ("500.00", "2026-11-21刷单返利"),
+    ]
+
+
+# --- bulk import, and the write lock only for the writing (issue item 4) ----------------------
+
+TODAY = date(2026, 11, 23)
+
+
+def many_rows(path, count: int):
+    rows = [
+        [f"2026-{11 - n % 2:02d}-{1 + n % 20:02d}", "刷单返利", str(n + 1), "否", "微信", "32", "工厂员工",
+         f"第{n % 12 + 1}网格", f"第{n + 1}件，对方手机13912345678"]
+        for n in range(count)
+    ]  # fmt: skip
+    return write_csv(path, ZH_HEADER, rows)
+
+
+def test_an_import_writes_incidents_and_their_audit_rows_in_bulk(config_file, tmp_path):
+    from sqlalchemy import event, select
+
+    from antifraud.app import App
+    from antifraud.db.models import Incident, IncidentAudit
+    from antifraud.incidents.service import check_import, import_rows
+
+    app = App(config_file)
+    plan = check_import(many_rows(tmp_path / "many.csv", 2500), app.settings, app.categories, TODAY, "shigu")
+    statements = []
+    event.listen(app.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    with app.db.session() as session:
+        result = import_rows(session, plan.rows, DUTY_CLERK)
+
+    assert (result.added, result.skipped, dict(result.masked)) == (2500, 0, {"mobile": 2500})
+    # a few reads and a few multi-row INSERTs, however many rows (one by one it was four per row)
+    assert len(statements) <= 12, statements[:20]
+    with app.db.session() as session:
+        incidents = session.scalars(select(Incident).order_by(Incident.id)).all()
+        audits = session.execute(select(IncidentAudit).order_by(IncidentAudit.id)).scalars().all()
+        assert [i.summary for i in incidents][:2] == ["第1件，对方手机139****5678", "第2件，对方手机139****5678"]
+        assert {(i.source, i.entered_by) for i in incidents} == {("import", DUTY_CLERK)}
+        assert [a.incident_id for a in audits] == [i.id for i in incidents]
+        assert {(a.action, a.by) for a in audits} == {("create", DUTY_CLERK)}
+        assert audits[-1].changes == {
+            "day": "2026-10-20",
+            "category_code": "order_brushing",
+            "loss": "2500.00",
+            "stopped": False,
+            "channel": "wechat",
+            "victim": None,
+            "victim_age": "30-39",
+            "occupation": "工厂员工",
+            "place": "第4网格",
+            "summary": "第2500件，对方手机139****5678",
+        }
+
+
+def test_an_import_audit_row_reads_like_the_one_incident_add_writes(run, tmp_path):
+    add(run, "--date", "2026-11-20", "--category", "刷单返利", "--loss", "800", "--channel", "wechat",
+        "--victim", "王女士", "--victim-age", "32", "--place", "第三网格", "--summary", "网上兼职刷单被骗")  # fmt: skip
+    path = write_csv(
+        tmp_path / "警情.csv",
+        [*ZH_HEADER, "受害人"],
+        [["2026-11-20", "刷单返利", "800", "否", "微信", "32", "", "第三网格", "网上兼职刷单被骗", "王女士"]],
+    )
+    other = fresh_config(tmp_path / "other")
+    assert run("incident", "import", str(path), config=other).code == 0
+
+    assert only_audit_entry(run, other) == only_audit_entry(run)
+
+
+def only_audit_entry(run, config=None) -> tuple[str, dict]:
+    shown = run("incident", "show", "1", "--format", "json", config=config)
+    assert shown.code == 0, shown.err
+    [entry] = json.loads(shown.out)["audit"]
+    return entry["action"], entry["changes"]
+
+
+def test_checking_a_file_needs_no_database_lock_and_leaves_none(config_file, tmp_path):
+    from antifraud.app import App
+    from antifraud.incidents.service import check_import, import_rows
+
+    app = App(config_file)
+    app.db  # opened and migrated, as the CLI has it by the time it imports
+    path = many_rows(tmp_path / "many.csv", 2000)
+    other_writer = sqlite3.connect(config_file.parent / "antifraud.db", timeout=0, isolation_level=None)
+    try:
+        # Another writer holds SQLite's write lock for the whole check: were the check to write, it
+        # would wait for the lock and fail with "database is locked".
+        other_writer.execute("BEGIN IMMEDIATE")
+        other_writer.execute("UPDATE stations SET name = name")
+        plan = check_import(path, app.settings, app.categories, TODAY, "shigu")
+        other_writer.execute("COMMIT")
+        # and the checked file keeps no lock: a writer with no patience at all gets it at once
+        other_writer.execute("BEGIN IMMEDIATE")
+        other_writer.execute("ROLLBACK")
+    finally:
+        other_writer.close()
+    assert len(plan.rows) == 2000
+
+    with app.db.session() as session:
+        assert import_rows(session, plan.rows, DUTY_CLERK).added == 2000
+
+
+def test_a_bulk_import_and_its_reimport_work_on_postgresql(run, tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv("ANTIFRAUD_DATABASE_URL", postgres_url)
+    path = many_rows(tmp_path / "many.csv", 1500)
+
+    first = run("incident", "import", str(path))
+    again = run("incident", "import", str(path))
+
+    assert first.code == 0, first.err
+    assert "imported 1500 incident(s)" in first.out
+    assert "imported 0 incident(s), skipped 1500 already recorded" in again.out
+    first_row = min(listed(run), key=lambda record: record["id"])
+    assert (first_row["loss"], first_row["summary"]) == ("1.00", "第1件，对方手机139****5678")
+    action, changes = only_audit_entry(run)
+    assert (action, changes["loss"], changes["summary"]) == ("create", "1.00", "第1件，对方手机139****5678")

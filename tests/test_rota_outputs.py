@@ -258,12 +258,12 @@ def test_ics_has_an_entry_per_person_per_event_with_stable_uids(tmp_path):
 def test_a_name_the_font_cannot_draw_is_refused_by_name(tmp_path):
     events = sample_week()
     stall = events[-1]
-    events[-1] = replace(stall, people=(*stall.people[:-1], ("王龘", "volunteer")))
+    events[-1] = replace(stall, people=(*stall.people[:-1], ("王𓀀", "volunteer")))  # in no font, not even Rare
     folder = tmp_path / "out"
     with pytest.raises(GlyphMissing) as raised:
         write(folder, events)
-    assert raised.value.char == "龘"
-    assert "'龘' (U+9F98)" in str(raised.value) and "王龘" in str(raised.value)
+    assert raised.value.char == "𓀀"
+    assert "'𓀀' (U+13000)" in str(raised.value) and "王𓀀" in str(raised.value)
     assert "2026-11-29" in str(raised.value)  # where it is
     assert not folder.exists()  # nothing half-written
 

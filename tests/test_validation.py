@@ -1,8 +1,12 @@
 """Every incident rule, as a table of bad inputs and the message each must produce."""
 
 import json
+from decimal import Decimal
 
 import pytest
+
+from antifraud.errors import InputError
+from antifraud.incidents.validate import MAX_LOSS, parse_loss
 
 BAD_INPUTS = [
     # (extra CLI arguments replacing the good ones, expected one-line error)
@@ -22,6 +26,18 @@ BAD_INPUTS = [
     ({"--loss": "Infinity"}, "loss: 'Infinity' must be between 0 and 100,000,000 yuan"),
     ({"--channel": "telegram"}, "channel: 'telegram' is not one of phone, qq, wechat, app, sms, other"),
     ({"--victim": "王小明"}, "victim: '王小明' must be a surname with 先生 or 女士"),
+    # Issue 5: a given name, or a full name that fits the old two-character rule, is not a surname.
+    ({"--victim": "小明女士"}, "victim: '小明女士' must be a surname with 先生 or 女士 (e.g. 王女士), never a full"),
+    ({"--victim": "小明女士"}, "'小明' is not a surname we know"),
+    ({"--victim": "王明先生"}, "victim: '王明先生' must be a surname with 先生 or 女士"),
+    ({"--victim": "欧阳小明女士"}, "victim: '欧阳小明女士' must be a surname with 先生 or 女士"),
+    # Issue 7: Decimal reads exponents; a loss is written in digits.
+    ({"--loss": "1e1000000"}, "loss: '1e1000000' is not an amount in yuan (write the digits, e.g. 1000)"),
+    ({"--loss": "1e-999999999"}, "loss: '1e-999999999' is not an amount in yuan (write the digits, e.g. 1000)"),
+    ({"--loss": "1E3"}, "loss: '1E3' is not an amount in yuan (write the digits, e.g. 1000)"),
+    ({"--loss": "2.5e4元"}, "loss: '2.5e4元' is not an amount in yuan (write the digits, e.g. 1000)"),
+    ({"--loss": "1e3万"}, "loss: '1e3万' is not an amount in yuan (write the digits, e.g. 1000)"),
+    ({"--loss": "-0"}, "loss: '-0' must be between 0 and 100,000,000 yuan"),
     ({"--victim-age": "old"}, "victim_age: 'old' is not an age or age band"),
     ({"--victim-age": "150"}, "victim_age: '150' is not an age or age band"),
     (
@@ -79,6 +95,23 @@ GOOD_INPUTS = [
     ({"--victim-age": "75"}, "victim_age", "70+"),
     ({"--victim-age": "60-69"}, "victim_age", "60-69"),
     ({"--victim": "欧阳女士"}, "victim", "欧阳女士"),
+    ({"--victim": "王女士"}, "victim", "王女士"),
+    ({"--victim": "司马先生"}, "victim", "司马先生"),
+    ({"--victim": "诸葛女士"}, "victim", "诸葛女士"),
+    ({"--victim": "上官先生"}, "victim", "上官先生"),
+    ({"--victim": "覃女士"}, "victim", "覃女士"),
+    ({"--victim": "肖先生"}, "victim", "肖先生"),
+    # Issue 6: control, escape and bidi characters are stripped on entry, in every text field.
+    ({"--victim": "王\u200b女士\u202e"}, "victim", "王女士"),
+    ({"--summary": "被骗\x07了\x1b[31m三千\x1b[0m元\u202e\u200b"}, "summary", "被骗了三千元"),
+    (
+        {"--summary": "对方\u2066发来\u2069链接\ufeff\u200f，\x1b]0;title\x07点开\x9b31m后被骗"},
+        "summary",
+        "对方发来链接，点开后被骗",
+    ),
+    ({"--summary": "第一行\n第二行\t第三行\r\n"}, "summary", "第一行 第二行 第三行"),
+    ({"--place": "石鼓\x1b[2J社区\x08\u202d第三网格"}, "place", "石鼓社区第三网格"),
+    ({"--occupation": "工厂\x00员工\x7f\u200e"}, "occupation", "工厂员工"),
 ]
 
 
@@ -101,3 +134,40 @@ def test_incident_add_defaults_to_yesterday_in_the_station_time_zone(run, frozen
     assert run("incident", "add", "--category", "other").code == 0
     [record] = json.loads(run("incident", "list", "--format", "json").out)
     assert record["date"] == "2026-11-22"
+
+
+LOSS_STRINGS = [
+    "1e1000000",
+    "1e-999999999",
+    "9" * 5000,
+    "0." + "0" * 5000 + "1",
+    "1" + "0" * 5000 + "万",
+    "sNaN",
+    "-Infinity",
+    "inf",
+    "1e",
+    "e5",
+    "0x10",
+    "1_000",
+    "１２３",
+    "١٢٣",
+    "1.2万万",
+    "万",
+    "..",
+    "+",
+    "¥",
+    "1,,0",
+    "1.2.3",
+]
+
+
+@pytest.mark.parametrize("value", LOSS_STRINGS)
+def test_no_loss_string_is_a_traceback(value):
+    """Issue 7: whatever is typed as a loss, the answer is an amount or one InputError naming the field."""
+    try:
+        amount = parse_loss(value)
+    except InputError as exc:
+        assert str(exc).startswith("loss: ") and "\n" not in str(exc)
+    else:
+        assert Decimal(0) <= amount <= MAX_LOSS and amount == amount.quantize(Decimal("0.01"))
+        assert not amount.is_signed()

@@ -186,23 +186,59 @@ def test_warning_render_rejects_bad_input(run, args, message):
     assert result.code == 2 and message in result.err and "Traceback" not in result.err
 
 
-def test_missing_glyph_is_an_error_naming_the_character(run, world, config_file):
-    settings, categories, add, facts = world
-    add(category="other", summary="事主在龘字街被骗。")
+def record_drawn_text(monkeypatch) -> list[str]:
+    """Every string the poster draws, from now on (the text a resident sees on the image)."""
+    drawn = []
+    original = render_text_module.FontSet.draw
+
+    def recording_draw(self, image, xy, text, *args, **kwargs):
+        drawn.append(text)
+        return original(self, image, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(render_text_module.FontSet, "draw", recording_draw)
+    return drawn
+
+
+def test_one_character_never_stops_a_morning(run, world, config_file, monkeypatch):
+    """Issue 14 item 1: rare ideographs draw (the fallback font), an emoji is left out of the poster
+    and kept in the text; entering it says so."""
+    added = run(
+        "incident",
+        "add",
+        "--date",
+        "2026-11-22",
+        "--category",
+        "other",
+        "--summary",
+        "被骗了😭。𠮷野家门口，刘䶮报警。",
+    )
+    assert added.code == 0, added.err
+    assert "the poster cannot show '😭' (U+1F62D)" in added.out and "the post text keeps it" in added.out
+    drawn = record_drawn_text(monkeypatch)
     result = run("warning", "render", "--date", "2026-11-22")
-    assert result.code == 2
-    assert "'龘' (U+9F98)" in result.err and "incident summary" in result.err
-    assert not (config_file.parent / "posters" / "2026-11-22" / "shigu" / "warning.png").exists()
+    assert result.code == 0, result.err
+    poster = "".join(drawn)
+    assert "𠮷野家" in poster and "䶮" in poster and "😭" not in poster
+    text = (config_file.parent / "posters" / "2026-11-22" / "shigu" / "warning.txt").read_text(encoding="utf-8")
+    assert "被骗了😭。" in text
+
+
+def test_an_import_says_which_characters_the_poster_cannot_show(run, tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("日期,类别,简要案情\n2026-11-20,其他,被骗了😭\n2026-11-21,其他,刘䶮报警\n", encoding="utf-8")
+    result = run("incident", "import", str(path))
+    assert result.code == 0, result.err
+    assert "the poster cannot show '😭' (U+1F62D)" in result.out and "䶮" not in result.out
 
 
 def test_check_reports_uncovered_characters_in_config(run, config_file, monkeypatch):
     monkeypatch.setenv("AF_TEST_STAFF", "https://example.invalid/hook")
     config_file.write_text(
-        config_file.read_text(encoding="utf-8").replace("青福社区警务室", "青福社区警务室䶮"), encoding="utf-8"
+        config_file.read_text(encoding="utf-8").replace("青福社区警务室", "青福社区警务室𓀀"), encoding="utf-8"
     )
     result = run("check")
     assert result.code == 2
-    assert "'䶮' (U+4DAE) in \"stations[1].name\"" in result.out
+    assert "'𓀀' (U+13000) in \"stations[1].name\"" in result.out
 
 
 def test_masked_numbers_are_dropped_from_the_public_text_and_poster(run, world, config_file, monkeypatch):
@@ -212,14 +248,7 @@ def test_masked_numbers_are_dropped_from_the_public_text_and_poster(run, world, 
         loss="56000",
         summary="对方来电13912345678，要求把身份证110105199001011234和银行卡6222021234567890123的钱转入安全账户。",
     )
-    drawn = []
-    original = render_text_module.FontSet.draw
-
-    def recording_draw(self, image, xy, text, *args, **kwargs):
-        drawn.append(text)
-        return original(self, image, xy, text, *args, **kwargs)
-
-    monkeypatch.setattr(render_text_module.FontSet, "draw", recording_draw)
+    drawn = record_drawn_text(monkeypatch)
     assert run("warning", "render").code == 0
     folder = config_file.parent / "posters" / "2026-11-22" / "shigu"
     everything = "\n".join([*drawn, (folder / "warning.txt").read_text(), (folder / "warning.md").read_text()])
@@ -322,3 +351,81 @@ def test_bad_layout_names_the_key(run, world, config_file):
     _station_layout(config_file, 'header: "#C8161D"', 'header: "red"')
     result = run("warning", "render")
     assert result.code == 2 and "colors.header: 'red' must be a colour as #RRGGBB" in result.err
+
+
+NASTY_SUMMARY = (
+    "事主收到短信“[点我领奖](http://evil.example.com/win?id=1)”。又见<font color=red>官方</font>通知"
+    "和![图](https://img.evil.cn/a.png)。群里有人@all 说去www.fake-bank.top登记。"
+    "**加急**处理`退款`，# 立即\x07\x1b[31m转账\x1b[0m\u202e\u200b。受害人王小明（男，35岁）"
+    "接到座机0769-12345678和一三八一二三四五六七八的来电。"
+)
+
+
+def _rendered(config_file, day="2026-11-22"):
+    folder = config_file.parent / "posters" / day / "shigu"
+    return (folder / "warning.txt").read_text(encoding="utf-8"), (folder / "warning.md").read_text(encoding="utf-8")
+
+
+def test_markup_links_mentions_and_controls_never_reach_a_post(run, world, config_file, monkeypatch):
+    """Issue 6: user text cannot make a link, a mention, markup or a terminal/bidi trick in any post."""
+    settings, categories, add, facts = world
+    add(category="other", loss="500", summary=NASTY_SUMMARY)
+    drawn = record_drawn_text(monkeypatch)
+    assert run("warning", "render").code == 0
+    text, markdown = _rendered(config_file)
+    poster = "".join(drawn)
+    assert "事主收到短信" in poster  # the poster shows the summary too (as much as its layout allows)
+    for post in (text, markdown, poster):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", post)
+        assert "@" not in post and not re.search(r"(?i)https?://|www\.|evil\.|fake-bank\.top", post), post
+        assert "王小明" not in post and "35岁" not in post and "12345678" not in post
+    for post in (text, markdown):
+        assert "＠all" in post and "www［.］fake-bank［.］top" in post
+        assert "hxxp://evil［.］example［.］com/win?id=1" in post and "王某某（男，30多岁）" in post
+        assert "座机和的来电" in post
+    # Markdown: every value is escaped with full-width look-alikes; our own markup still works.
+    assert "［点我领奖］（hxxp://evil［.］example［.］com/win?id=1）" in markdown
+    assert "＜font color=red＞官方＜/font＞" in markdown and "<" not in markdown and "](" not in markdown
+    assert "！［图］（hxxps://img［.］evil［.］cn/a［.］png）" in markdown
+    assert "＊＊加急＊＊处理｀退款｀，＃ 立即转账" in markdown
+    assert markdown.startswith("## 电诈预警 · 11月22日\n") and "**防范提示**" in markdown
+    # Plain text is not markdown: it keeps the characters as typed, defanged.
+    assert "[点我领奖](hxxp://evil［.］example［.］com/win?id=1)" in text and "<font color=red>" in text
+
+
+def test_a_station_markdown_template_cannot_forget_to_escape(run, world, config_file):
+    settings, categories, add, facts = world
+    add(category="other", summary="点[这里](http://evil.example.com)领奖，<b>急</b>，@all")
+    (config_file.parent / "templates").mkdir()
+    (config_file.parent / "templates" / "warning.md").write_text(
+        "**{{ facts.station_name }}**\n{% for h in c.highlights %}> {{ h.summary }}\n{% endfor %}", encoding="utf-8"
+    )
+    assert run("warning", "render").code == 0
+    text, markdown = _rendered(config_file)
+    assert markdown == "**石鼓社区警务室**\n> 点［这里］（hxxp://evil［.］example［.］com）领奖，＜b＞急＜/b＞，＠all\n"
+
+
+def test_officer_landline_from_config_is_printed_as_configured(run, world, config_file):
+    """Issue 5: landlines are masked in what people type, never in the station's own contact."""
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8").replace(
+            'contact: {name: 李警官, phone: "13800000001"}', 'contact: {name: 李警官, phone: "0769-12345678"}'
+        ),
+        encoding="utf-8",
+    )
+    settings, categories, add, facts = world
+    add(category="other", summary="对方座机0769-87654321。")
+    result = run("warning", "render")
+    assert result.code == 0, result.err
+    text, markdown = _rendered(config_file)
+    assert "李警官（0769-12345678）" in text and "李警官（0769-12345678）" in markdown
+    assert "87654321" not in text + markdown
+
+
+def test_rota_text_defangs_links_and_mentions_in_values(tmp_path):
+    """Plain-text templates (rota.txt, warning.txt) get no markdown escaping, but no link or mention either."""
+    from antifraud.lib.jinja import render_template
+
+    (tmp_path / "rota.txt").write_text("{{ person }}：{{ topic }}\n", encoding="utf-8")
+    text = render_template("rota.txt", tmp_path, person="@all 钱队员", topic="看 https://evil.example.com/x **急**")
+    assert text == "＠all 钱队员：看 hxxps://evil［.］example［.］com/x **急**\n"

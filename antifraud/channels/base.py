@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -108,13 +109,30 @@ class Channel:
         """
         import requests  # here, not at the top: a command that sends nothing should not pay for it
 
+        self.refuse_malformed(url)
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             return requests.post(url, data=body, headers=JSON_HEADERS, timeout=self.timeout)
         except requests.Timeout:
             raise DeliveryError(f"{self.kind}: no answer from the robot in time") from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader):
+            raise self.malformed() from None
         except requests.RequestException as exc:
             raise DeliveryError(f"{self.kind}: cannot reach the robot ({redact(type(exc).__name__)})") from None
+
+    def refuse_malformed(self, url: str) -> None:
+        """A URL that cannot be a robot's: waiting will not help, so the row parks at once."""
+        parts = urllib.parse.urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url.strip()):
+            raise self.malformed()
+
+    def malformed(self) -> DeliveryError:
+        source = self.group.webhook_env or "the webhook setting"
+        return DeliveryError(
+            f"{self.kind}: the webhook URL in {source} is not a valid http(s) URL; "
+            "fix it, then `antifraud outbox retry`",
+            permanent=True,
+        )
 
     def check_status(self, response: requests.Response) -> None:
         """Raise for HTTP errors: 429 -> RetryLater, 5xx -> transient, 400/401/403/404 -> permanent."""

@@ -16,7 +16,7 @@ import click
 
 from .. import __version__
 from ..app import CONFIG_ENV, App
-from ..errors import AntifraudError
+from ..errors import AntifraudError, DatabaseUnavailable
 
 
 def _set_config(ctx, _param, value):
@@ -116,9 +116,14 @@ def cli():
 
 
 def main(argv=None):
+    """Exit codes: 0 done; 1 not everything done (messages parked or unsent, a duty's station-day
+    failed); 2 bad input or configuration; 3 the database cannot be used right now; 130 interrupted."""
     try:
         # Without standalone mode, ctx.exit(n) and --help come back as a return value.
         code = cli.main(args=argv, prog_name="antifraud", standalone_mode=False)
+    except DatabaseUnavailable as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3)
     except AntifraudError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -130,6 +135,14 @@ def main(argv=None):
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        if "sqlalchemy" in sys.modules:  # trouble with the database outside a session: still one line
+            from ..db.session import describe_database_error, is_database_error
+
+            if is_database_error(exc):
+                click.echo(f"error: {describe_database_error(exc, 'the database')}", err=True)
+                sys.exit(3)
+        raise
     sys.exit(code if isinstance(code, int) else 0)
 
 

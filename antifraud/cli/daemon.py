@@ -21,15 +21,9 @@ log_format_option = click.option(
 @click.option("--standby", is_flag=True, help="Wait for the active daemon to stop, then take over.")
 def run_command(app: App, log_format, standby):
     """The daemon: render, publish, plan, remind, send and back up on schedule; catch up on start."""
-    import threading
-
-    from ..scheduler.signals import stop_on_signals
-
-    stop = threading.Event()
-    stop_on_signals(stop)  # before the config and database load: a stop during start-up is clean too
-
     from ..scheduler.daemon import configure_logging, run
     from ..scheduler.duties import Context
+    from ..scheduler.signals import STOP as stop  # set by SIGTERM from the first moment (antifraud.entry)
 
     configure_logging(log_format, app.settings.display_zone)
     config_path = app.config_path.resolve()
@@ -44,13 +38,16 @@ def duty_command(app: App, name, log_format):
     """Do one of the daemon's duties now (whatever it owes); the daemon runs heavy ones this way."""
     from ..scheduler.daemon import configure_logging
     from ..scheduler.duties import DUTIES, Context
-    from ..scheduler.runner import run_duty
+    from ..scheduler.runner import perform
+    from ..scheduler.signals import STOP  # set by SIGTERM (antifraud.entry): finish the step, then exit
 
     if name not in DUTIES:
         raise InputError(f"DUTY: {name!r} is not one of {', '.join(DUTIES)}")
     configure_logging(log_format, app.settings.display_zone)
-    message = run_duty(Context(app.db, app.settings, app.categories), name)
+    outcome, message = perform(Context(app.db, app.settings, app.categories, stop=STOP), name)
     click.echo(message or f"{name}: nothing owed")
+    if outcome == "error":
+        raise click.exceptions.Exit(1)  # the message says which station-days failed and why
 
 
 @command(cli, "jobs", formats=("table", "json"))

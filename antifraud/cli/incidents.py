@@ -39,7 +39,11 @@ def _text_options(command):
         click.option("--victim-age", "victim_age", help="Age or age band, e.g. 32 or 30-39 (stored as a band)."),
         click.option("--occupation", help="e.g. 工厂员工."),
         click.option("--place", help="Place or grid, e.g. 石鼓社区第三网格."),
-        click.option("--summary", help="What happened; phone, ID and bank card numbers are masked."),
+        click.option(
+            "--summary",
+            help="What happened; phone, landline, ID and bank card numbers, full names (受害人王小明) "
+            "and exact ages are masked.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -51,6 +55,18 @@ def _masked_note(masked) -> None:
 
     if masked:
         click.echo(f"masked {describe_masked(masked)} in the text before storing it")
+
+
+def _poster_note(app: App, checked=None, texts=()) -> None:
+    """Say which typed characters the poster cannot draw; they are stored as typed all the same."""
+    from ..warnings.glyphs import poster_cannot_show
+
+    if checked is not None:
+        texts = [checked.summary, checked.place, checked.occupation]
+    missing = poster_cannot_show(app.settings, texts)
+    if missing:
+        shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing)
+        click.echo(f"note: the poster cannot show {shown}: it is left out of the poster; the post text keeps it")
 
 
 @command(cli, "categories", formats=("table", "json"))
@@ -94,6 +110,7 @@ def incident_add(app: App, day, category, stopped, station, by, **fields):
     name = app.categories[checked.category_code].name
     click.echo(f"recorded incident #{incident_id}: {checked.day} {name}, loss {checked.loss:,} yuan, station {station}")
     _masked_note(checked.masked)
+    _poster_note(app, checked)
 
 
 @command(incident, "edit")
@@ -117,11 +134,12 @@ def incident_edit(app: App, incident_id, day, category, stopped, by, **fields):
     for name, (before, after) in diff.items():
         click.echo(f"incident #{incident_id}: {name}: {before} -> {after}")
     _masked_note(checked.masked)
+    _poster_note(app, checked)
 
 
 @command(incident, "delete")
 @click.argument("incident_id", type=int)
-@click.option("--reason", help="Why (kept in the audit trail).")
+@click.option("--reason", help="Why (kept in the audit trail, masked like the summary).")
 @entered_by_option
 def incident_delete(app: App, incident_id, reason, by):
     """Delete an incident (soft: it stays in the audit trail and can be restored)."""
@@ -293,6 +311,8 @@ def incident_import(app: App, file: Path, dry_run, station, by):
     click.echo(message)
     if result.masked:
         click.echo(f"masked {describe_masked(result.masked)} in the text")
+    texts = ("summary", "place", "occupation")
+    _poster_note(app, texts=[value for row in plan.rows for key, value in row.as_dict().items() if key in texts])
 
 
 @command(incident, "export")

@@ -17,7 +17,7 @@ def connect(settings, categories, url: str | None = None) -> Database:
 
     `settings` and `categories` are read for their stations (code, name) and categories (code, name, short).
     """
-    db = open_database(url or settings.database_url)
+    db = open_database(url or settings.database_url, getattr(settings, "database_timeout_seconds", 10))
     with db.session() as session:
         sync_reference_data(
             session,

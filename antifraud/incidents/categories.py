@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -34,15 +35,23 @@ class Categories:
 
     def resolve(self, text: str, field: str = "category") -> CategoryDef:
         """A category from its code, Chinese name, short label or an alias."""
-        key = _normalise(text)
-        for category in self.by_code.values():
-            names = (category.code, category.name, category.short or "", *category.aliases)
-            if key in {_normalise(name) for name in names if name}:
-                return category
+        category = self._by_name.get(_normalise(text))
+        if category is not None:
+            return category
         raise InputError(
             f"{field}: {text!r} is not a known category "
             f"(a code such as order_brushing or a name such as 刷单返利; `antifraud categories` lists them)"
         )
+
+    @cached_property
+    def _by_name(self) -> dict[str, CategoryDef]:
+        # Built once: an import resolves one category per row. The first category to use a name keeps it.
+        names: dict[str, CategoryDef] = {}
+        for category in self.by_code.values():
+            for name in (category.code, category.name, category.short or "", *category.aliases):
+                if name:
+                    names.setdefault(_normalise(name), category)
+        return names
 
 
 def _normalise(text: str) -> str:

@@ -2,20 +2,28 @@
 
 Columns may be named in English (date, category, loss, ...) or Chinese (日期, 类别, 损失金额, ...).
 CSV may be UTF-8 with or without BOM, or GBK as Excel on Chinese Windows writes it.
+
+Nothing is lost quietly: a quote left open, a cell outside the titled columns and a formula with
+no saved result are each an error naming the row. Exported text a spreadsheet would run as a
+formula gets a ' in front (OWASP's advice on CSV injection), and import takes exactly that ' off.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import multiprocessing
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
+from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 
 from ..errors import InputError
 from .categories import Categories
+from .tables import UnsavedFormula, neutralise, read_table, restore
 from .validate import CHANNEL_NAMES, IncidentFields, validate_incident
 
 COLUMNS = {
@@ -48,12 +56,26 @@ EXPORT_HEADERS = (
 )
 MAX_ERRORS_SHOWN = 20
 
+# IncidentFields.as_dict()'s keys, in its order.
+FIELD_NAMES = tuple(f.name for f in dataclass_fields(IncidentFields) if f.name != "masked")
+_DAY = FIELD_NAMES.index("day")
 
-@dataclass
+
+@dataclass(slots=True)
 class ParsedRow:
+    """One checked row, kept small: an import holds every row of a file (100,000 or more) at once."""
+
     line: int  # the row number a person sees in Excel or an editor
     station_code: str
-    fields: IncidentFields
+    values: tuple  # the checked fields' values, in FIELD_NAMES order
+    masked: Counter | None = None  # None when nothing was masked
+
+    def as_dict(self) -> dict:
+        return dict(zip(FIELD_NAMES, self.values))
+
+    @property
+    def day(self) -> date:
+        return self.values[_DAY]
 
 
 @dataclass
@@ -65,8 +87,26 @@ class ImportPlan:
     def masked(self) -> Counter:
         total = Counter()
         for row in self.rows:
-            total.update(row.fields.masked)
+            if row.masked:
+                total.update(row.masked)
         return total
+
+
+class _Shared:
+    """One object per distinct value of a field, instead of one per row: a large file names a few
+    hundred days, places and amounts many times over. Summaries are left alone (nearly all differ)."""
+
+    values_of = attrgetter(*FIELD_NAMES)
+
+    def __init__(self):
+        self.seen = [None if name == "summary" else {} for name in FIELD_NAMES]
+
+    def row(self, station_code: str, line: int, checked: IncidentFields) -> ParsedRow:
+        values = tuple(
+            value if seen is None else seen.setdefault(value, value)
+            for seen, value in zip(self.seen, self.values_of(checked))
+        )
+        return ParsedRow(line, station_code, values, checked.masked or None)
 
 
 def _header_key(text) -> str:
@@ -82,68 +122,24 @@ def _column_for(header) -> str | None:
     return None
 
 
-def read_table(path: Path) -> list[tuple[int, list]]:
-    """(row number, cells) for every non-empty row, header first."""
-    if not path.is_file():
-        raise InputError(f"file: {str(path)!r} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    raise InputError(f"file: {path.name!r} is not a .csv or .xlsx file")
-
-
-def _read_csv(path: Path) -> list[tuple[int, list]]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(f"file: {path.name!r} is neither UTF-8 nor GBK text")
-    # Only the delimiter is guessed (from the header); quoting stays Excel's, which the
-    # sniffer gets wrong on a header without quotes.
-    header = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=header.count)
-    rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter), start=1):
-        if any(cell.strip() for cell in cells):
-            rows.append((number, cells))
-    return rows
-
-
-def _read_xlsx(path: Path) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"file: {path.name!r} is not a readable .xlsx workbook ({exc.__class__.__name__})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-            if any(cell not in (None, "") for cell in cells)
-        ]
-    finally:
-        workbook.close()
-
-
 def plan_import(
-    path: Path, categories: Categories, today: date, stations: dict[str, str], default_station: str
+    path: Path,
+    categories: Categories,
+    today: date,
+    stations: dict[str, str],
+    default_station: str,
+    workers: int = 1,
 ) -> ImportPlan:
     """Read and check every row; nothing is written here.
 
-    stations maps each station's code and name to its code.
+    stations maps each station's code and name to its code. With `workers` > 1 (a large file, on
+    a system that can fork), the rows are checked by that many processes, each reading the file
+    and taking every n-th row; the plan is the same as one process would make.
     """
-    table = read_table(path)
-    if not table:
+    table = read_table(path)  # streamed: a large file is never in memory whole
+    header_line, header = next(table, (None, None))
+    if header is None:
         raise InputError(f"file: {path.name!r} has no rows")
-    header_line, header = table[0]
     columns: list[str | None] = []
     for index, title in enumerate(header):
         name = _column_for(title)
@@ -156,19 +152,99 @@ def plan_import(
     for required in ("date", "category"):
         if required not in columns:
             raise InputError(f"row {header_line}: the {required!r} column ({COLUMNS[required][0]}) is missing")
-
-    plan = ImportPlan()
-    for line, cells in table[1:]:
-        raw = {name: cells[i] if i < len(cells) else None for i, name in enumerate(columns) if name}
-        raw = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+    job = _Check(path, header, columns, categories, today, stations, default_station)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        rows, errors = job.run(table, 0, 1)
+    else:
+        global _JOB
+        _JOB = job  # the forked workers find it here: nothing large is pickled on the way out
         try:
-            station_code = _station(raw.pop("station", None), stations, default_station)
-            fields = validate_incident(raw, categories, today)
-        except InputError as exc:
-            plan.errors.append(f"row {line}, {_with_column_title(str(exc), header, columns)}")
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.starmap(_check_share, [(k, workers) for k in range(workers)])
+        finally:
+            _JOB = None
+        rows = sorted((row for part, _ in parts for row in part), key=attrgetter("line"))
+        errors = sorted(error for _, part in parts for error in part)
+    return ImportPlan(rows, [message for _, message in errors])
+
+
+_JOB = None
+
+
+def _check_share(k: int, n: int):
+    return _JOB.run(islice(read_table(_JOB.path), 1, None), k, n)
+
+
+@dataclass
+class _Check:
+    """Checking the rows of one file: the same for one process or several."""
+
+    path: Path
+    header: list
+    columns: list
+    categories: Categories
+    today: date
+    stations: dict[str, str]
+    default_station: str
+
+    def run(self, table, k: int, n: int) -> tuple[list[ParsedRow], list[tuple[int, str]]]:
+        """Check every n-th data row, starting at the k-th; returns the rows and (line, error) pairs."""
+        header, columns = self.header, self.columns
+        untitled = tuple(index for index, title in enumerate(header) if not str(title or "").strip())
+        rows, errors, shared = [], [], _Shared()
+        for position, (line, cells) in enumerate(table):
+            if position % n != k:
+                continue
+            try:
+                raw = _row_values(cells, len(header), columns, untitled)
+                station_code = _station(raw.pop("station", None), self.stations, self.default_station)
+                checked = validate_incident(raw, self.categories, self.today)
+            except InputError as exc:
+                errors.append((line, f"row {line}, {_with_column_title(str(exc), header, columns)}"))
+                continue
+            rows.append(shared.row(station_code, line, checked))
+        return rows, errors
+
+
+def _row_values(cells: list, width: int, columns: list[str | None], untitled: tuple[int, ...]) -> dict:
+    """The row's cells by field name, as typed (export's added ' taken off).
+
+    InputError for a filled cell no column title covers, and for a formula with no saved result:
+    either would otherwise be imported as nothing.
+    """
+    for index in (*untitled, *range(width, len(cells))):  # the leftmost such cell
+        if index < len(cells) and _filled(cells[index]):
+            problem = (
+                f"is beyond the header's {width} columns; give the column a title, "
+                "or check for a comma that belongs inside a quoted cell"
+                if index >= width
+                else "is in a column without a title; give the column a title or clear the cell"
+            )
+            raise InputError(f"column {index + 1}: {_shown(cells[index])} {problem}")
+    raw = {}
+    for index, name in enumerate(columns[: len(cells)]):
+        if name is None:
             continue
-        plan.rows.append(ParsedRow(line, station_code, fields))
-    return plan
+        cell = cells[index]
+        if isinstance(cell, str):
+            raw[name] = restore(cell).strip()
+        elif isinstance(cell, UnsavedFormula):
+            raise InputError(
+                f"{name}: the formula {cell.formula!r} has no saved result; open the file in Excel or WPS and "
+                "save it, or paste the values only"
+            )
+        else:
+            raw[name] = cell
+    return raw
+
+
+def _filled(cell) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def _shown(cell) -> str:
+    text = cell.formula if isinstance(cell, UnsavedFormula) else str(cell)
+    return repr(text if len(text) <= 20 else text[:20] + "...")
 
 
 def _station(value, stations: dict[str, str], default: str) -> str:
@@ -191,25 +267,24 @@ def _with_column_title(message: str, header: list, columns: list) -> str:
 
 
 def export_rows(incidents) -> list[list]:
-    """Rows with Chinese headers that import reads back unchanged."""
+    """Rows with Chinese headers that import reads back unchanged; no cell a spreadsheet would run."""
     rows = [list(EXPORT_HEADERS)]
     for item in incidents:
-        rows.append(
-            [
-                item.id,
-                item.day.isoformat(),
-                item.category.name,
-                str(item.loss),
-                "是" if item.stopped else "否",
-                CHANNEL_NAMES.get(item.channel, "") if item.channel else "",
-                item.victim or "",
-                item.victim_age or "",
-                item.occupation or "",
-                item.place or "",
-                item.summary or "",
-                item.station.code,
-            ]
-        )
+        row = [
+            item.id,
+            item.day.isoformat(),
+            item.category.name,
+            str(item.loss),
+            "是" if item.stopped else "否",
+            CHANNEL_NAMES.get(item.channel, "") if item.channel else "",
+            item.victim or "",
+            item.victim_age or "",
+            item.occupation or "",
+            item.place or "",
+            item.summary or "",
+            item.station.code,
+        ]
+        rows.append([neutralise(cell) for cell in row])
     return rows
 
 
@@ -220,7 +295,7 @@ def write_export(path: Path, incidents) -> int:
     if suffix == ".csv":
         # A BOM makes Excel on Chinese Windows open UTF-8 correctly.
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(rows)
+            csv.writer(handle, quoting=csv.QUOTE_ALL).writerows(rows)  # every cell quoted, as OWASP advises
     elif suffix == ".xlsx":
         from openpyxl import Workbook
 
@@ -229,6 +304,9 @@ def write_export(path: Path, incidents) -> int:
         sheet.title = "电诈警情"
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, whatever it starts with; openpyxl takes "=..." for a formula
         for column, width in zip("ABCDEFGHIJKL", (6, 12, 22, 12, 9, 8, 9, 8, 14, 20, 60, 10)):
             sheet.column_dimensions[column].width = width
         workbook.save(path)

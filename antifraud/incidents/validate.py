@@ -9,13 +9,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import lru_cache
 
 from ..errors import InputError
 from ..lib import dates
+from ..lib.safetext import strip_invisible
 from ..vocab import CONTACT_CHANNEL_NAMES
+from .ages import AGE_BANDS, age_band
 from .categories import Categories
 from .privacy import mask_pii
+from .surnames import is_surname
 
 EARLIEST = date(2000, 1, 1)
 MAX_LOSS = Decimal("100000000")
@@ -31,9 +35,10 @@ CHANNEL_ALIASES = {
 }
 CHANNEL_NAMES = CONTACT_CHANNEL_NAMES
 
-# Age bands, never an exact age: the summary may be published.
-AGE_BANDS = ("<18", "18-29", "30-39", "40-49", "50-59", "60-69", "70+")
-TEXT_LIMITS = {"occupation": 40, "place": 100, "summary": 500}
+TEXT_LIMITS = {"occupation": 40, "place": 100, "summary": 500, "reason": 200}
+_WHITESPACE = re.compile(r"\s+")
+# Decimal reads 1e3 (and overflows on 1e1000000, rounds 1e-999999999 to 0); nobody writes a loss so.
+_EXPONENT = re.compile(r"\d\.?[eE]|[eE][+-]?\d")
 
 _TRUE = {"1", "y", "yes", "true", "t", "是", "已劝阻", "劝阻", "劝阻成功", "成功", "未遂", "stopped", "√", "✓"}
 _FALSE = {"", "0", "n", "no", "false", "f", "否", "未劝阻", "已被骗", "被骗", "既遂", "×"}
@@ -72,14 +77,16 @@ def parse_loss(value, field_name: str = "loss") -> Decimal:
         return Decimal("0.00")
     text = str(value).strip()
     cleaned = re.sub(r"[,，\s¥￥]|元$", "", text)
+    if _EXPONENT.search(cleaned):
+        raise InputError(f"{field_name}: {text!r} is not an amount in yuan (write the digits, e.g. 1000)")
     scale = Decimal(1)
     if cleaned.endswith("万"):  # 1.2万 is how losses are often written
         cleaned, scale = cleaned[:-1], Decimal(10000)
     try:
         amount = Decimal(cleaned) * scale
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation, and any other signal the context traps
         raise InputError(f"{field_name}: {text!r} is not an amount in yuan") from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_LOSS:
+    if not amount.is_finite() or amount.is_signed() or amount > MAX_LOSS:  # is_signed: -0 too
         raise InputError(f"{field_name}: {text!r} must be between 0 and 100,000,000 yuan")
     if amount != amount.quantize(Decimal("0.01")):
         raise InputError(f"{field_name}: {text!r} has more than two decimal places")
@@ -110,11 +117,18 @@ def parse_channel(value, field_name: str = "channel") -> str | None:
 
 
 def parse_victim(value, field_name: str = "victim") -> str | None:
-    if value is None or not str(value).strip():
+    """王女士, 欧阳先生: a known surname (surnames.py) and 先生 or 女士; a full or given name is refused."""
+    if value is None:
         return None
-    text = str(value).strip()
-    if not re.fullmatch(r"[\u4e00-\u9fff]{1,2}(先生|女士)", text):
-        raise InputError(f"{field_name}: {text!r} must be a surname with 先生 or 女士 (e.g. 王女士), never a full name")
+    text = re.sub(r"\s+", "", strip_invisible(str(value)))
+    if not text:
+        return None
+    match = re.fullmatch(r"([\u4e00-\u9fff]{1,4})(先生|女士)", text)
+    if not match or not is_surname(match.group(1)):
+        known = f"; {match.group(1)!r} is not a surname we know" if match and len(match.group(1)) <= 2 else ""
+        raise InputError(
+            f"{field_name}: {text!r} must be a surname with 先生 or 女士 (e.g. 王女士), never a full name{known}"
+        )
     return text
 
 
@@ -128,27 +142,39 @@ def parse_age_band(value, field_name: str = "victim_age") -> str | None:
         return "<18"
     match = re.fullmatch(r"(\d{1,3})(?:\.0)?(?:岁|多岁|岁左右|\+|岁以上)?", text)
     if match and 0 < int(match.group(1)) < 120:
-        age = int(match.group(1))
-        if age < 18:
-            return "<18"
-        if age < 30:
-            return "18-29"
-        return "70+" if age >= 70 else f"{age // 10 * 10}-{age // 10 * 10 + 9}"
+        return age_band(int(match.group(1)))
     raise InputError(f"{field_name}: {text!r} is not an age or age band ({', '.join(AGE_BANDS)})")
 
 
 def clean_text(value, field_name: str, masked: Counter) -> str | None:
+    """One line of text as stored: whitespace folded, control and bidi characters dropped, personal data masked."""
     if value is None:
         return None
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = strip_invisible(_WHITESPACE.sub(" ", str(value))).strip()
     if not text:
         return None
     limit = TEXT_LIMITS[field_name]
     if len(text) > limit:
         raise InputError(f"{field_name}: {text[:20]!r}... is {len(text)} characters; at most {limit}")
-    text, found = mask_pii(text)
-    masked.update(found)
+    text, found = _masked(text)
+    if found:
+        masked.update(dict(found))
     return text
+
+
+@lru_cache(maxsize=4096)
+def _masked(text: str) -> tuple[str, tuple]:
+    """mask_pii, remembered: a spreadsheet repeats its places and occupations thousands of times."""
+    text, found = mask_pii(text)
+    return text, tuple(found.items())
+
+
+# The parsers, remembered: a spreadsheet repeats its days, amounts and names thousands of times.
+# (Cells are str, numbers, dates or None: all hashable. An error is not remembered; it is raised anew.)
+_day = lru_cache(maxsize=4096)(parse_day)
+_loss = lru_cache(maxsize=4096)(parse_loss)
+_victim = lru_cache(maxsize=4096)(parse_victim)
+_age = lru_cache(maxsize=4096)(parse_age_band)
 
 
 def validate_incident(raw: dict, categories: Categories, today: date) -> IncidentFields:
@@ -159,13 +185,13 @@ def validate_incident(raw: dict, categories: Categories, today: date) -> Inciden
         raise InputError("category: is required")
     masked: Counter = Counter()
     checked = IncidentFields(
-        day=parse_day(raw["date"], today),
+        day=_day(raw["date"], today),
         category_code=categories.resolve(str(raw["category"])).code,
-        loss=parse_loss(raw.get("loss")),
+        loss=_loss(raw.get("loss")),
         stopped=parse_bool(raw.get("stopped")),
         channel=parse_channel(raw.get("channel")),
-        victim=parse_victim(raw.get("victim")),
-        victim_age=parse_age_band(raw.get("victim_age")),
+        victim=_victim(raw.get("victim")),
+        victim_age=_age(raw.get("victim_age")),
         occupation=clean_text(raw.get("occupation"), "occupation", masked),
         place=clean_text(raw.get("place"), "place", masked),
         summary=clean_text(raw.get("summary"), "summary", masked),

@@ -282,18 +282,12 @@ class Sender:
         return Outcome(delivery_id, group, kind, *outcome)
 
     def settle(self, delivery_id: int, error: AntifraudError | None, confirmation: str | None) -> tuple[str, str]:
+        if error is None:
+            return self.mark_sent(delivery_id, confirmation)
         now = utcnow()
         with self.db.session() as session:
             row = session.get(Delivery, delivery_id)
             row.claimed_by = None
-            if error is None:
-                row.status, row.sent_at, row.confirmation, row.last_error = (
-                    "sent",
-                    now,
-                    (confirmation or "")[:200],
-                    None,
-                )
-                return "sent", row.confirmation
             message = redact(str(error))
             row.attempts += 1
             row.last_error = message
@@ -309,6 +303,22 @@ class Sender:
                 return "parked", message
             row.status, row.next_attempt_at = "pending", now + backoff(row.attempts)
             return "retry", message
+
+    def mark_sent(self, delivery_id: int, confirmation: str | None) -> tuple[str, str]:
+        """The robot took it: record that first, in one short statement (no ORM load, no other work).
+
+        A process killed between the robot's answer and this commit sends the message again after a
+        restart, so this is kept as brief as it can be (docs/reliability.md has the measured rate).
+        """
+        confirmation = (confirmation or "")[:200]
+        statement = (
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(status="sent", sent_at=utcnow(), confirmation=confirmation, last_error=None, claimed_by=None)
+        )
+        with self.db.engine.begin() as connection:
+            connection.execute(statement)
+        return "sent", confirmation
 
     def block_robot(self, session: Session, row: Delivery, until: datetime) -> None:
         try:

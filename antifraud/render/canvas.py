@@ -70,6 +70,14 @@ class Canvas:
         if missing := fonts.missing(text):
             raise fonts._missing_error(missing[0], where, _quoted(text))
 
+    def drawable(self, text: str, bold: bool = False) -> str:
+        """What the fonts can show of text a person typed: characters no font has (emoji) are left out.
+
+        Fixed strings (labels, categories, names in config) go through check() instead, so a missing
+        character there is an error `antifraud check` reports, not a silent gap.
+        """
+        return self.fonts(bold).drawable(text)
+
     def length(self, text: str, size: int, bold: bool = False) -> float:
         return self.fonts(bold).length(text, size)
 

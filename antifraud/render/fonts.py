@@ -87,6 +87,12 @@ class FontSet:
         found = dict.fromkeys(c for c in text if not _invisible(c) and self._index(c) is None)
         return list(found)
 
+    def drawable(self, text: str) -> str:
+        """The text without the characters no font has (emoji and the like): what a poster can show of it."""
+        if self._primary_covers(text):
+            return text
+        return "".join(c for c in text if not _invisible(c) and self._index(c) is not None or c == " ")
+
     def check(self, text: str, where: str, show_text: bool = False) -> None:
         """Raise GlyphMissing for the first character no font has; `show_text` quotes the text too."""
         if missing := self.missing(text):

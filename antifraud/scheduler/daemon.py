@@ -78,7 +78,9 @@ def single_instance(db, standby: bool = False, poll=5.0, stop=None):
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
         return
     database = engine.url.database
-    path = Path(f"{database}.daemon.lock") if database and database != ":memory:" else None
+    # The file's real path: the same database reached through a symlink takes the same lock.
+    real = os.path.realpath(database.removeprefix("file:")) if database and database != ":memory:" else None
+    path = Path(f"{real}.daemon.lock") if real else None
     if path is None:
         yield
         return

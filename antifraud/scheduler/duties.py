@@ -18,10 +18,38 @@ from ..db import Database
 from ..db.models import DailyWarning, utcnow
 from ..db.reference import station_row
 from ..incidents.categories import Categories
+from ..lib.secrets import redact
 from ..outbox.sender import Sender
 from ..vocab import WEEKDAYS
 
 CATCH_UP_DAYS = 3  # missed warnings older than this are stale news: not rendered or posted any more
+
+
+class DutyFailed(Exception):
+    """Some station-days of a duty failed; the others were done. The message says which, and why."""
+
+
+def each_station_day(work, done: list[str], label: str) -> list[str]:
+    """Run `work()` for one station-day; a failure is collected, never stops the others.
+
+    `work` returns what it did to add to the label ("8 messages"), True for plain done, or None when
+    there was nothing to do after all.
+    """
+    try:
+        result = work()
+    except Exception as exc:  # one bad day must not stop the other stations and days
+        return [f"{label}: {redact(str(exc) or type(exc).__name__)}"]
+    if result:
+        done.append(label if result is True else f"{label} ({result})")
+    return []
+
+
+def outcome(verb: str, done: list[str], failed: list[str]) -> str:
+    """The duty's one-line message; raises DutyFailed when anything failed."""
+    message = f"{verb} {', '.join(done)}" if done else ""
+    if failed:
+        raise DutyFailed("; ".join(filter(None, [message, f"failed: {'; '.join(failed)}"])))
+    return message
 
 
 @dataclass
@@ -72,18 +100,24 @@ def render_warnings(ctx: Context) -> str:
     """Render the warnings of recent days that have none yet (yesterday's once the render hour has come)."""
     from ..warnings.service import record_silent, render_and_record
 
-    done = []
+    done, failed = [], []
     for station in ctx.settings.stations:
         with ctx.db.session() as session:
             owed = warnings_owed(session, ctx.settings, station)
         for day in owed:
-            yesterday = local_now(ctx.settings, station).date() - timedelta(days=1)
-            with ctx.db.session() as session:
-                rendered, _ = render_and_record(session, ctx.settings, ctx.categories, station, day)
-                if rendered is None or (rendered.facts.quiet and day < yesterday):
-                    record_silent(session, station, day)  # an old quiet day's safety tip is not news
-            done.append(f"{station.code} {day.isoformat()}")
-    return f"rendered {', '.join(done)}" if done else ""
+            if ctx.stop.is_set():
+                break
+
+            def render(station=station, day=day):
+                yesterday = local_now(ctx.settings, station).date() - timedelta(days=1)
+                with ctx.db.session() as session:
+                    rendered, _ = render_and_record(session, ctx.settings, ctx.categories, station, day)
+                    if rendered is None or (rendered.facts.quiet and day < yesterday):
+                        record_silent(session, station, day)  # an old quiet day's safety tip is not news
+                return True
+
+            failed += each_station_day(render, done, f"{station.code} {day.isoformat()}")
+    return outcome("rendered", done, failed)
 
 
 def in_publish_window(settings: Settings, now: datetime) -> bool:
@@ -134,25 +168,32 @@ def too_old_to_post(session: Session, settings: Settings, station: Station) -> l
 
 def publish_warnings(ctx: Context) -> str:
     """Post approved warnings to their groups in the publish window; tell the staff of ones too old to post."""
-    from ..warnings.service import is_stale, notify_too_old, publish, render_and_record
+    from ..warnings.service import find_warning, is_stale, notify_too_old, publish, render_and_record
 
-    done = []
+    done, failed = [], []
     for station in ctx.settings.stations:
         with ctx.db.session() as session:
-            for warning in publications_owed(session, ctx.settings, station):
-                if is_stale(session, warning):  # incidents entered after the morning render
-                    _, record = render_and_record(session, ctx.settings, ctx.categories, station, warning.day)
-                    if record is None or record.status != "approved":
-                        continue
-                created = publish(session, ctx.settings, station, warning)
-                done.append(f"{station.code} {warning.day.isoformat()} ({len(created)} messages)")
-            if in_publish_window(ctx.settings, local_now(ctx.settings, station)):
+            owed = [w.day for w in publications_owed(session, ctx.settings, station)]
+        for day in owed:
+
+            def post(station=station, day=day):
+                with ctx.db.session() as session:
+                    warning = find_warning(session, station, day)
+                    if is_stale(session, warning):  # incidents entered after the morning render
+                        _, warning = render_and_record(session, ctx.settings, ctx.categories, station, day)
+                        if warning is None or warning.status != "approved":
+                            return None
+                    return f"{len(publish(session, ctx.settings, station, warning))} messages"
+
+            failed += each_station_day(post, done, f"{station.code} {day.isoformat()}")
+        if in_publish_window(ctx.settings, local_now(ctx.settings, station)):
+            with ctx.db.session() as session:
                 for warning in too_old_to_post(session, ctx.settings, station):
                     if notify_too_old(session, ctx.settings, station, warning):
                         done.append(f"{station.code} {warning.day.isoformat()} too old to post: staff told")
     if done:
         ctx.sender.send_due(ctx.stop)
-    return f"published {', '.join(done)}" if done else ""
+    return outcome("published", done, failed)
 
 
 def rota_week_due(settings: Settings, now: datetime) -> date | None:

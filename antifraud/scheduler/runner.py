@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import sys
 
 from ..db.models import DutyRun, utcnow
+from ..errors import AntifraudError
 from ..lib.secrets import redact
-from .duties import DUTIES, Context
+from .duties import DUTIES, Context, DutyFailed
 
 log = logging.getLogger("antifraud.daemon")
 
 
 def run_duty(ctx: Context, name: str) -> str:
-    """Never raises: a failed duty is logged and recorded, and the next run tries again."""
+    """Never raises: a failed duty is logged and recorded, and the next run tries again. Returns its message."""
+    return perform(ctx, name)[1]
+
+
+def perform(ctx: Context, name: str) -> tuple[str, str]:
+    """Do one duty and record it: (outcome, message), outcome "ok", "idle" or "error"."""
     if ctx.stop.is_set():
-        return ""
+        return "idle", ""
     with ctx.db.session() as session:
         run = DutyRun(duty=name, started_at=utcnow())
         session.add(run)
@@ -25,8 +32,11 @@ def run_duty(ctx: Context, name: str) -> str:
     try:
         message = DUTIES[name](ctx)
         outcome = "ok" if message else "idle"
+    except DutyFailed as exc:  # some station-days failed, the rest were done
+        message, outcome = redact(str(exc)), "error"
+        log.error("duty failed", extra={"duty": name, "detail": message})
     except Exception as exc:  # the daemon must outlive any one duty's failure
-        message, outcome = redact(f"{type(exc).__name__}: {exc}"), "error"
+        message, outcome = redact(describe_failure(exc)), "error"
         log.error("duty failed", extra={"duty": name, "detail": message})
     else:
         if message:
@@ -38,7 +48,18 @@ def run_duty(ctx: Context, name: str) -> str:
             session.query(DutyRun).filter(
                 DutyRun.duty == name, DutyRun.outcome == "idle", DutyRun.id != run_id
             ).delete()
-    return message
+    return outcome, message
+
+
+def describe_failure(exc: Exception) -> str:
+    """One line for the log and `status`: our own errors as they are, others with their kind."""
+    if isinstance(exc, AntifraudError):
+        return str(exc)
+    from ..db.session import describe_database_error, is_database_error
+
+    if is_database_error(exc):
+        return describe_database_error(exc, "the database")  # "database is locked", not SQL and a URL
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
 # Duties that load Pillow, fonts or OR-Tools run in a child process, so the daemon itself
@@ -104,9 +125,32 @@ def _run_job(ctx: Context, name: str) -> None:
         return
     command = [sys.executable, "-m", "antifraud", "duty", name, "--config", str(ctx.config_path)]
     command += ["--log-format", ctx.log_format]
-    result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=1800)
-    if result.returncode != 0:
-        log.error("duty process failed", extra={"duty": name, "detail": f"exit code {result.returncode}"})
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    code = wait_for_child(ctx, child)
+    if code != 0:
+        log.error("duty process failed", extra={"duty": name, "detail": f"exit code {code}"})
+
+
+def wait_for_child(ctx: Context, child: subprocess.Popen, limit: float = 1800) -> int:
+    """Wait for a duty's process; told to stop, pass SIGTERM on and let it finish its step.
+
+    With systemd's KillMode=mixed only the daemon gets SIGTERM; with control-group both do. Either
+    way the child stops between messages or station-days and hands back no half-done step.
+    """
+    waited = 0.0
+    while child.poll() is None:
+        if ctx.stop.wait(0.2):
+            child.send_signal(signal.SIGTERM)
+            try:
+                return child.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                return child.wait()
+        waited += 0.2
+        if waited > limit:
+            child.kill()
+            return child.wait()
+    return child.returncode
 
 
 def record_idle(ctx: Context, name: str) -> None:

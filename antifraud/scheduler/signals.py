@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import signal
+import threading
+
+# Set by SIGTERM/SIGINT once antifraud.entry installed the handler for `run` and `duty`.
+STOP = threading.Event()
 
 
 def stop_on_signals(stop, keeping_time=lambda: False) -> None:

@@ -11,13 +11,12 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from ..config import Contact, Station
+from ..incidents.ages import band_words
 from ..incidents.categories import Categories
 from ..incidents.privacy import public_text
 from ..incidents.service import list_incidents
 from ..incidents.validate import CHANNEL_NAMES
 from ..lib.words import yuan
-
-AGE_WORDS = {"<18": "未成年", "18-29": "18至29岁", "70+": "70岁以上"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class WarningFacts:
 
 
 def describe_victim(victim: str | None, age_band: str | None, occupation: str | None) -> str:
-    age = AGE_WORDS.get(age_band, f"{age_band.split('-')[0]}多岁") if age_band else None
+    age = band_words(age_band) if age_band else None  # the wording exact ages in the text are masked to
     if victim:
         details = "，".join(part for part in (age, occupation) if part)
         return f"{victim}（{details}）" if details else victim

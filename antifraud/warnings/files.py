@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..config import Settings, Station
 from ..errors import ConfigError
 from ..incidents.categories import Categories
-from ..incidents.privacy import mask_pii
+from ..incidents.privacy import NUMBER_KINDS, mask_pii
 from ..lib.files import write_atomic
 from .content import Detail, compose
 from .facts import WarningFacts, gather_facts
@@ -76,7 +76,7 @@ def ensure_no_personal_numbers(text: str, allowed: set[str], name: str) -> None:
     for phone in allowed:
         text = text.replace(phone, "")
     _, found = mask_pii(text)
-    if found:
+    if found.keys() & NUMBER_KINDS:  # a name or age rule firing on a template's own words is no number
         raise ConfigError(
             f"template {name}: the rendered text contains an unmasked personal number; check the template"
         )

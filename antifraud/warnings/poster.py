@@ -231,8 +231,11 @@ def block_highlight(p: Poster, content: WarningContent, b: Block):
         p.section_title(f"{p.layout.labels['highlight']} · {h.category_name}", b.title_size)
         pad = 32
         width = p.inner - 2 * pad
-        who = c.lines(h.who + (f"，{h.outcome}" if h.outcome else ""), width, b.size, bold=True, where="incident")
-        summary = c.lines(h.summary, width, b.size, where="incident summary") if h.summary else []
+        # What people typed: a character no font has (an emoji) is left out of the poster, kept in the text.
+        who = c.drawable(h.who + (f"，{h.outcome}" if h.outcome else ""), bold=True)
+        who = c.lines(who, width, b.size, bold=True, where="incident")
+        summary = c.drawable(h.summary or "")
+        summary = c.lines(summary, width, b.size, where="incident summary") if summary else []
         height = (len(who) + len(summary)) * b.size * LINE + 2 * pad + (12 if summary else 0)
         c.rect((p.left, c.y, p.left + p.inner, c.y + height), p.colour("panel"), radius=20)
         top = c.y + pad
