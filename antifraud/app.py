@@ -38,10 +38,13 @@ class App:
         """The station with this code (a ConfigError naming the known ones if none has it); default the first."""
         return self.settings.station(code)
 
-    def today(self, station_code: str | None = None) -> date:
-        """Today in the station's time zone (the clock is the only thing tests fake)."""
+    def now(self, station_code: str | None = None) -> datetime:
+        """Now in the station's time zone (the clock is the only thing tests fake)."""
         station = self.settings.station(station_code)
-        return datetime.now(self.settings.station_timezone(station)).date()
+        return datetime.now(self.settings.station_timezone(station))
+
+    def today(self, station_code: str | None = None) -> date:
+        return self.now(station_code).date()
 
     def yesterday(self, station_code: str | None = None) -> date:
         return self.today(station_code) - timedelta(days=1)

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from .channels import CHANNELS
 from .errors import ConfigError
 from .lib.schema import Strict, describe_validation_error, load_yaml
-from .vocab import WEEKDAYS, Audience, Role, SiteKind, Weekday
+from .vocab import WEEKDAYS, Audience, EventKindName, Role, SiteKind, Weekday
 
 DATABASE_ENV = "ANTIFRAUD_DATABASE_URL"
 
@@ -95,6 +95,17 @@ Phone = Annotated[str, AfterValidator(_phone)]
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 
+def _some(example: str):
+    """[] for a list that must name at least one thing: what it means, and what to write instead."""
+
+    def check(value: list) -> list:
+        if not value:
+            raise ValueError(f"[] would never be planned; give at least {example}")
+        return value
+
+    return check
+
+
 class Contact(Strict):
     name: Name
     phone: Phone
@@ -119,7 +130,7 @@ class Person(Strict):
     role: Role
     team: Name | None = None
     phone: Phone | None = None
-    available: list[Weekday] = list(WEEKDAYS)
+    available: Annotated[list[Weekday], AfterValidator(_some("a weekday (mon..sun)"))] = list(WEEKDAYS)
     unavailable: list[date] = []
     max_shifts_per_week: int = Field(default=3, ge=0, le=14)
 
@@ -129,7 +140,7 @@ class Factory(Strict):
     grid: Name | None = None
     headcount: int = Field(default=100, ge=1, le=200_000)
     contact: Contact | None = None
-    talk_windows: list[TimeWindow] = ["12:00-13:00"]
+    talk_windows: Annotated[list[TimeWindow], AfterValidator(_some('a window such as "12:00-13:00"'))] = ["12:00-13:00"]
 
 
 class StallSite(Strict):
@@ -215,10 +226,23 @@ class OutreachSettings(Strict):
     stall_days: list[Weekday] = ["sat", "sun"]
     stall_time: TimeWindow = "19:30-21:30"
     stall_staff: int = Field(default=4, ge=1, le=20)
+    # A stall is held with at least this many people (a lead among them) or not at all: with too few
+    # people, fewer stalls fully staffed rather than several with one person each.
+    stall_min_crew: int = Field(default=3, ge=1, le=20)
+    no_stall_dates: list[date] = []  # no street stalls on these days (除夕 to 初二 are never stall days)
+    # A preference, not a rule: a factory talked to within this many weeks goes after the others.
     factory_cooldown_weeks: int = Field(default=4, ge=0, le=52)
     fairness_weeks: int = Field(default=4, ge=1, le=52)
     solver_seconds: float = Field(default=2.0, gt=0, le=120)
-    reminder_audience: Audience = "volunteers"
+    # Which groups get the rota and its reminders, by kind of event. Unset: the groups of the people
+    # on it (staff for officers, auxiliaries and patrol; volunteers for volunteers).
+    reminder_audience: dict[EventKindName, list[Audience]] = {}
+
+    @field_validator("reminder_audience", mode="before")
+    @classmethod
+    def _one_audience_for_all(cls, value):
+        # The older form, one audience for every kind of event ("volunteers"), still reads.
+        return {"factory_talk": [value], "street_stall": [value]} if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _ranges(self):
@@ -226,6 +250,8 @@ class OutreachSettings(Strict):
             low, high = getattr(self, f"{name}_min"), getattr(self, f"{name}_max")
             if low > high:
                 raise ValueError(f"{name}_min ({low}) is more than {name}_max ({high})")
+        if self.stall_min_crew > self.stall_staff:
+            raise ValueError(f"stall_min_crew ({self.stall_min_crew}) is more than stall_staff ({self.stall_staff})")
         return self
 
 

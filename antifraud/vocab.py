@@ -20,6 +20,8 @@ LEAD_ROLES = ("patrol", "officer")  # may lead a street stall
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
+OTHER_CATEGORY = "other"  # the catch-all incident category: never a headline case or a talk topic of its own
+
 SiteKind = Literal["square", "market", "night_market", "street", "other"]
 
 
@@ -35,6 +37,8 @@ class EventKind(StrEnum):
 
 
 EVENT_KIND_NAMES = {EventKind.FACTORY_TALK: "下工厂宣讲", EventKind.STREET_STALL: "摆摊宣传"}
+EventKindName = Literal["factory_talk", "street_stall"]  # an EventKind as config spells it
+ROLE_AUDIENCE = {"officer": "staff", "auxiliary": "staff", "patrol": "staff", "volunteer": "volunteers"}
 
 MessageKind = Literal["image", "text", "markdown"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 import time_machine
 
 from antifraud.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
 
 # 2026-11-23 09:00 in Shigu (Asia/Shanghai); "yesterday" is 2026-11-22.
 NOW = "2026-11-23T09:00:00+08:00"
@@ -101,3 +104,23 @@ def run(config_file, capsys, frozen_clock, monkeypatch):
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+@pytest.fixture
+def shigu(config_file, robots, monkeypatch):
+    """The example Shigu config, with its robot groups pointed at the local robot server."""
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    text = text.replace("channel: dingtalk", "channel: wecom").replace(
+        "        secret_env: AF_DINGTALK_VOLUNTEERS_SECRET\n", ""
+    )
+    config_file.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("AF_WECOM_STAFF", robots.wecom_url("staff"))
+    monkeypatch.setenv("AF_WECOM_RESIDENTS_1", robots.wecom_url("residents"))
+    monkeypatch.setenv("AF_DINGTALK_VOLUNTEERS", robots.wecom_url("volunteers"))
+    return config_file
+
+
+def plan_events(run, week, *flags):
+    result = run("outreach", "plan", "--week", week, *flags, "--format", "json")
+    assert result.code in (0, 4), result.err
+    return json.loads(result.out)["events"]

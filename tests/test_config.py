@@ -93,6 +93,23 @@ BAD_CONFIGS = [
         "stations[0].people[2].available[0]: 'saturday' is not one of mon, tue, wed, thu, fri, sat, sun",
     ),
     ("name: 青福社区警务室", "name: 青福社区警务室\n    grups: []", "stations[1].grups: unknown key"),
+    # Issue 11 item 15: someone never available, or a factory without a talk window, would never be planned.
+    ("available: [sat, sun]", "available: []", "stations[0].people[2].available: [] "),
+    (
+        "name: 青福社区警务室",
+        "name: 青福社区警务室\n    factories: [{name: 某厂, talk_windows: []}]",
+        "stations[1].factories[0].talk_windows: [] ",
+    ),
+    (
+        "output_dir: posters",
+        "output_dir: posters\noutreach: {stall_staff: 2}",
+        "outreach: stall_min_crew (3) is more than stall_staff (2)",
+    ),
+    (
+        "output_dir: posters",
+        "output_dir: posters\noutreach: {reminder_audience: {street_stall: [everyone]}}",
+        "outreach.reminder_audience.street_stall[0]: 'everyone' is not one of residents, staff, volunteers",
+    ),
     ("database: sqlite:///antifraud.db", "database: [1, 2]", "database: "),
     ("  - code: qingfu\n    name: 青福社区警务室\n", "", None),  # still valid: one station is enough
 ]

@@ -325,18 +325,22 @@ def test_reminders_after_six_the_day_before(run, frozen_clock, tmp_path, config_
     frozen_clock.move_to("2026-11-27T18:05:00+08:00")
     assert run_duty(ctx, "reminders") == "reminded for shigu 2026-11-28"
 
-    assert robots.count("staff-key") == robots.count("res-key") == 0
-    [reminder] = robots.messages("vol-key")
-    text = reminder["body"]["text"]
-    assert text["content"].startswith("【明日排班提醒】11月28日（周六）")
-    phones = {p.name: p.phone for p in ctx.settings.stations[0].people}
+    # Each group hears about the stall and @-mentions its own people: volunteers theirs, staff the patrol.
+    assert robots.count("res-key") == 0
+    texts = {key: [m["body"]["text"] for m in robots.messages(key)] for key in ("vol-key", "staff-key")}
+    assert all(len(t) == 1 and t[0]["content"].startswith("【明日排班提醒】11月28日（周六）") for t in texts.values())
+    people = {p.name: p for p in ctx.settings.stations[0].people}
     with ctx.db.session() as session:
         [stall] = events_of(session, ctx.settings.stations[0], date(2026, 11, 28), date(2026, 11, 28))
-        on_duty = [phones[p["name"]] for p in stall.people]
-    assert len(on_duty) >= 4 and sorted(text["mentioned_mobile_list"]) == sorted(on_duty)
+        on_duty = [people[p["name"]] for p in stall.people]
+    assert len(on_duty) >= 4
+    volunteers = sorted(p.phone for p in on_duty if p.role == "volunteer")
+    staff = sorted(p.phone for p in on_duty if p.role != "volunteer")
+    assert sorted(texts["vol-key"][0]["mentioned_mobile_list"]) == volunteers
+    assert sorted(texts["staff-key"][0]["mentioned_mobile_list"]) == staff
 
     frozen_clock.move_to("2026-11-27T21:00:00+08:00")
-    assert run_duty(ctx, "reminders") == "" and len(robots.received) == 1
+    assert run_duty(ctx, "reminders") == "" and len(robots.received) == 2
 
 
 def test_next_weeks_rota_is_planned_and_sent_on_friday_afternoon(tmp_path, webhooks, robots):

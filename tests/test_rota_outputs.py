@@ -1,4 +1,4 @@
-"""The week's rota as the volunteers get it: image, group text, spreadsheet and calendar file."""
+"""The week's rota as the volunteers get it: image, group text, spreadsheet and calendar files."""
 
 from __future__ import annotations
 
@@ -9,15 +9,19 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+import yaml
 from icalendar import Calendar
 from PIL import Image, ImageColor
 
 from antifraud.channels.split import split_message as rota_text_chunks
+from antifraud.config import load_settings
 from antifraud.errors import ConfigError
 from antifraud.lib.templates import default_templates_dir
 from antifraud.outreach.model import Event
-from antifraud.outreach.outputs import write_rota
-from antifraud.outreach.rota_image import draw_rota, load_rota_layout
+from antifraud.outreach.outputs import person_calendar_name, write_rota, write_week
+from antifraud.outreach.rota_image import draw_rota, layout_rota
+from antifraud.outreach.rota_layout import load_rota_layout
+from antifraud.outreach.rota_view import Directory
 from antifraud.render.fonts import GlyphMissing
 
 MONDAY = date(2026, 11, 23)  # ISO week 2026-W48
@@ -28,6 +32,10 @@ NOW = datetime(2026, 11, 20, 18, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 OFFICERS = [("李警官", "officer"), ("王警官", "officer")]
 HELPERS = [("钱队员", "patrol"), ("赵辅警", "auxiliary"), ("孙队员", "patrol"), ("周辅警", "auxiliary")]
+# Stalls are led by patrol or an officer (the planner's rule); each day's three stalls by three people.
+STALL_LEADS = [("钱队员", "patrol"), ("孙队员", "patrol"), ("王警官", "officer"), ("李警官", "officer")]
+PHONES = {"李警官": "13800000001", "王警官": "13800000002", "钱队员": "13800000021", "孙队员": "13800000022"}
+CONTACT = ("刘主管", "13800000101")  # 华强电子厂's
 VOLUNTEERS = [
     ("蒋志愿者", "volunteer"),
     ("沈阿姨", "volunteer"),
@@ -65,7 +73,7 @@ def sample_week(stall_sites: list[str] = SITES) -> list[Event]:
     for day_index, day in enumerate((date(2026, 11, 28), date(2026, 11, 29))):
         for site_index, site in enumerate(stall_sites):
             n = day_index * len(stall_sites) + site_index
-            lead = HELPERS[n % 4]
+            lead = STALL_LEADS[n % 4]
             # Nobody is at two sites at once: a day's stalls take different volunteers.
             volunteers = [VOLUNTEERS[(3 * n + k) % len(VOLUNTEERS)] for k in range(3)]
             events.append(
@@ -85,7 +93,24 @@ def sample_week(stall_sites: list[str] = SITES) -> list[Event]:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def write(folder: Path, events: list[Event] | None = None, templates: Path | None = None, now: datetime = NOW):
+def directory(**changes) -> Directory:
+    known = {
+        "station_name": STATION,
+        "station_code": "shigu",
+        "phones": PHONES,
+        "factory_contacts": {"华强电子厂": CONTACT},
+        "station_phone": "13800000001",
+    }
+    return Directory(**{**known, **changes})
+
+
+def write(
+    folder: Path,
+    events: list[Event] | None = None,
+    templates: Path | None = None,
+    now: datetime = NOW,
+    directory: Directory | None = None,
+):
     return write_rota(
         folder,
         STATION,
@@ -95,7 +120,21 @@ def write(folder: Path, events: list[Event] | None = None, templates: Path | Non
         templates,
         "Asia/Shanghai",
         now=now,
+        directory=directory,
     )
+
+
+def image_lines(events: list[Event], directory: Directory | None = None, templates: Path | None = None) -> list[str]:
+    """What the rota image says, line by line from the top, as drawn (not read back from pixels)."""
+    layout = load_rota_layout(templates)
+    c = layout_rota(
+        "石鼓社区警务室 反诈宣传排班表", STATION, WEEK_LABEL, events, layout, templates, directory=directory
+    )
+    return c.reading()
+
+
+def first(lines: list[str], text: str) -> int:
+    return next(i for i, line in enumerate(lines) if text in line)
 
 
 def person_events(events: list[Event]) -> list[tuple[Event, str]]:
@@ -112,17 +151,21 @@ def long_week() -> list[Event]:
     return sample_week(stall_sites=sites)
 
 
-# --- the four files ------------------------------------------------------------------------------
+# --- the files ----------------------------------------------------------------------------------
 
 
-def test_writes_the_four_files_into_the_folder(tmp_path):
-    paths = write(tmp_path / "rota" / WEEK_ID / "shigu")
-    assert set(paths) == {"png", "txt", "xlsx", "ics"}
-    for kind, path in paths.items():
-        assert path == tmp_path / "rota" / WEEK_ID / "shigu" / f"rota.{kind}"
-        assert path.stat().st_size > 0
+def test_writes_the_four_files_and_a_calendar_per_person_into_the_folder(tmp_path):
+    events = sample_week()
+    folder = tmp_path / "rota" / WEEK_ID / "shigu"
+    paths = write(folder, events)
+    assert set(paths) == {"png", "txt", "xlsx", "ics"} | {f"ics:{name}" for name in all_names(events)}
+    for kind in ("png", "txt", "xlsx", "ics"):
+        assert paths[kind] == folder / f"rota.{kind}"
+    for name in all_names(events):
+        assert paths[f"ics:{name}"] == folder / f"rota-{name}.ics"  # Chinese names kept as they are
+    assert all(path.stat().st_size > 0 for path in paths.values())
     # Atomic writes leave no temporary files behind.
-    assert sorted(p.name for p in paths["png"].parent.iterdir()) == ["rota.ics", "rota.png", "rota.txt", "rota.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths.values())
 
 
 def test_png_is_phone_width_and_grows_with_the_week(tmp_path):
@@ -152,13 +195,14 @@ def test_png_shows_the_header_colour_and_alternating_rows(tmp_path):
 
 def test_an_empty_week_still_draws(tmp_path):
     paths = write(tmp_path, [])
+    assert set(paths) == {"png", "txt", "xlsx", "ics"}  # nobody on it, nobody's own calendar
     with Image.open(paths["png"]) as image:
         assert image.width == 1080 and 400 < image.height < 1200
     assert "本周暂无排班" in paths["txt"].read_text(encoding="utf-8")
 
 
-def test_text_names_everyone_and_every_site_in_one_message(tmp_path):
-    events = sample_week()
+def test_a_small_week_is_one_message(tmp_path):
+    events = [e for e in sample_week(stall_sites=SITES[:1]) if e.date.weekday() != 4]
     data = write(tmp_path, events)["txt"].read_bytes()
     text = data.decode("utf-8")  # strict: valid UTF-8
     assert len(data) <= 2048
@@ -166,8 +210,21 @@ def test_text_names_everyone_and_every_site_in_one_message(tmp_path):
         assert name in text
     for e in events:
         assert e.site in text
-    assert "11月28日 周六" in text and WEEK_LABEL in text
+    assert "11月28日 周六" in text and WEEK_LABEL in text and "【按人查看 · 义警】" in text
     assert rota_text_chunks(text) == [text]
+
+
+def test_a_usual_week_takes_two_messages_each_starting_with_a_heading(tmp_path):
+    events = sample_week()
+    text = write(tmp_path, events, directory=directory())["txt"].read_text(encoding="utf-8")
+    chunks = rota_text_chunks(text)
+    assert len(chunks) == 2 and "".join(chunks) == text
+    assert chunks[1].startswith("【")
+    rota, by_person = text.split("\n\n【按人查看", 1)
+    for name in all_names(events):
+        assert name in rota and f"\n{name}：" in by_person
+    for e in events:
+        assert e.site in rota
 
 
 def test_long_week_is_written_whole_and_sent_in_parts_at_day_boundaries(tmp_path):
@@ -182,7 +239,8 @@ def test_long_week_is_written_whole_and_sent_in_parts_at_day_boundaries(tmp_path
     for chunk in chunks:
         assert 0 < len(chunk.encode("utf-8")) <= 2048
     for chunk in chunks[1:]:
-        assert chunk.startswith("【") and "月" in chunk.splitlines()[0]  # a day's heading starts each part
+        heading = chunk.splitlines()[0]  # a day's heading (naming its section) or 按人查看 starts each part
+        assert heading.startswith(("【周末摆摊 · 11月", "【下工厂宣讲 · 11月", "【按人查看 · ")), heading
 
 
 def test_chunks_fall_back_to_lines_and_characters():
@@ -304,3 +362,325 @@ def test_shipped_rota_templates_need_no_new_glyphs():
     for name in ("rota.yaml", "rota.txt"):
         text = (default_templates_dir() / name).read_text(encoding="utf-8")
         assert regular.missing(text) == [] and bold.missing(text) == [], name
+
+
+# --- what the rota says ----------------------------------------------------------------------------
+
+
+def stall(day: int, site: str, *people: tuple[str, str], start: time = time(19, 30)) -> Event:
+    return Event(date(2026, 11, day), start, time(21, 30), "street_stall", site, None, tuple(people))
+
+
+def talk(day: int, factory: str, *people: tuple[str, str]) -> Event:
+    return Event(date(2026, 11, day), time(12, 0), time(13, 0), "factory_talk", factory, "刷单返利", tuple(people))
+
+
+def test_stalls_come_before_talks_on_the_image_and_in_the_text(tmp_path):
+    events = sample_week()  # talks Monday to Friday, stalls at the weekend
+    lines = image_lines(events, directory())
+    stalls, talks = first(lines, "周末摆摊"), first(lines, "下工厂宣讲")
+    assert stalls < first(lines, "11月28日 周六") < first(lines, "11月29日 周日") < talks
+    assert talks < first(lines, "11月23日 周一") < first(lines, "11月27日 周五") < first(lines, "按人查看")
+    # Within a day, by time; at the same time, as the planner listed them.
+    assert first(lines, "石鼓广场") < first(lines, "幸福里菜市场门口") < first(lines, "万家福超市东门")
+
+    text = write(tmp_path, events, directory=directory())["txt"].read_text(encoding="utf-8")
+    headings = [line for line in text.splitlines() if line.startswith("【")][1:]
+    assert headings == [
+        "【周末摆摊 · 11月28日 周六】",
+        "【周末摆摊 · 11月29日 周日】",
+        *(f"【下工厂宣讲 · 11月{d}日 周{w}】" for d, w in zip(range(23, 28), "一二三四五", strict=True)),
+        "【按人查看 · 义警】",
+        "【按人查看 · 综管机动】",
+        "【按人查看 · 辅警】",
+        "【按人查看 · 社区民警】",
+    ]
+
+
+def test_by_person_lists_everyone_with_their_shifts(tmp_path):
+    events = sample_week()
+    lines = image_lines(events, directory())
+    block = lines[first(lines, "按人查看") :]
+    qian = first(block, "钱队员")
+    # Volunteers first (they read it), then patrol, auxiliaries and officers.
+    assert first(block, "蒋志愿者") < qian < first(block, "赵辅警") < first(block, "李警官")
+    assert block[qian] == "钱队员23日周一 12:00 宣讲·华强电子厂"
+    assert block[qian + 1 : qian + 4] == [
+        "27日周五 12:00 宣讲·美佳食品厂",
+        "28日周六 19:30 摆摊·石鼓广场（带队）",
+        "29日周日 19:30 摆摊·幸福里菜市场门口（带队）",
+    ]
+    assert "24日周二 12:00 宣讲·石鼓纺织有限公司（主讲）" in block[first(block, "王警官")]
+
+    # The text: the full form where it saves no message, else the short one; both say who leads.
+    text = write(tmp_path, events, directory=directory())["txt"].read_text(encoding="utf-8")
+    by_person = text.split("\n\n【按人查看", 1)[1]
+    [qian_line] = [line for line in by_person.splitlines() if line.startswith("钱队员：")]
+    assert qian_line.count("；") == 3 and "石鼓广场（带队）" in qian_line and "华强电子厂" in qian_line
+    for name in all_names(events):
+        mine = [e for e in events if name in {n for n, _ in e.people}]
+        [line] = [line for line in by_person.splitlines() if line.startswith(f"{name}：")]
+        assert all(e.site in line for e in mine) and line.count("；") == len(mine) - 1
+
+
+def test_empty_places_are_tagged_on_the_image_and_in_the_text(tmp_path):
+    events = [
+        stall(28, "石鼓广场", ("钱队员", "patrol"), ("蒋志愿者", "volunteer")),  # 2 of 4
+        stall(28, "幸福里菜市场门口", ("沈阿姨", "volunteer"), ("韩建国", "volunteer"), ("赵辅警", "auxiliary")),
+        stall(29, "万家福超市东门", ("孙队员", "patrol"), *VOLUNTEERS[3:6]),  # full
+        talk(23, "华强电子厂", ("李警官", "officer")),  # no helper, one needed
+        talk(24, "美佳食品厂", ("王警官", "officer"), ("周辅警", "auxiliary")),
+    ]
+    lines = image_lines(events, directory())
+    assert lines[first(lines, "19:30–21:30") : first(lines, "石鼓广场")] == ["19:30–21:30", "缺2人摆摊宣传"]
+    market = first(lines, "幸福里菜市场门口")
+    assert lines[market - 1] == "缺带队缺1人摆摊宣传"  # an auxiliary is not a stall lead: he is 队员
+    assert lines[market + 1].startswith("队员") and "赵辅警（辅警）" in lines[market + 1]
+    assert "缺" not in lines[first(lines, "万家福超市东门") - 1]
+    assert lines[first(lines, "华强电子厂") - 1] == "缺1人下工厂宣讲"
+    assert lines[first(lines, "美佳食品厂") - 1] == "下工厂宣讲"
+
+    text = write(tmp_path, events, directory=directory())["txt"].read_text(encoding="utf-8")
+    assert "◆19:30–21:30 石鼓广场 【缺2人】" in text
+    assert "◆19:30–21:30 幸福里菜市场门口 【缺带队，缺1人】" in text
+    assert "◆19:30–21:30 万家福超市东门\n" in text
+    assert "◆12:00–13:00 华强电子厂 【缺1人】" in text and "◆12:00–13:00 美佳食品厂\n" in text
+
+    # How many a stall needs and a talk takes along comes from the settings.
+    fuller = image_lines(events, directory(stall_staff=5, talk_helpers_min=2))
+    assert fuller[first(fuller, "美佳食品厂") - 1] == "缺1人下工厂宣讲"
+    assert fuller[first(fuller, "华强电子厂") - 1] == "缺2人下工厂宣讲"
+    assert fuller[first(fuller, "万家福超市东门") - 1] == "缺1人摆摊宣传"
+
+
+def test_cards_show_the_leads_phone_and_the_factorys_contact(tmp_path):
+    events = sample_week()
+    known = directory(phones={**PHONES, "蒋志愿者": "13800000031"})
+    lines = image_lines(events, known)
+    card = lines[first(lines, "华强电子厂") : first(lines, "11月24日")]
+    assert "主讲李警官（社区民警） 13800000001" in card
+    assert "厂方联系人：刘主管 13800000101" in card
+    # Another factory has no contact configured: no line for it.
+    assert not any("厂方联系人" in line for line in lines[first(lines, "石鼓纺织有限公司") : first(lines, "11月25日")])
+    assert "带队钱队员（综管机动） 13800000021" in lines[first(lines, "石鼓广场") : first(lines, "幸福里菜市场门口")]
+
+    paths = write(tmp_path, events, directory=known)
+    text = paths["txt"].read_text(encoding="utf-8")
+    assert "主讲：李警官（社区民警） 13800000001" in text or "李警官（主讲）13800000001" in text
+    assert "刘主管 13800000101" in text or "刘主管13800000101" in text
+    # Only the leads' phones are printed: a volunteer's stays with the station.
+    assert "13800000031" not in text and not any("13800000031" in line for line in lines)
+    assert b"13800000031" not in paths["ics"].read_bytes()
+
+
+def test_an_officer_is_never_listed_as_a_member_under_a_patrol_lead(tmp_path):
+    events = [
+        stall(
+            28,
+            "石鼓广场",
+            ("钱队员", "patrol"),
+            ("王警官", "officer"),
+            ("蒋志愿者", "volunteer"),
+            ("沈阿姨", "volunteer"),
+        ),
+        stall(29, "石鼓广场", ("李警官", "officer"), ("孙队员", "patrol"), ("韩建国", "volunteer")),
+    ]
+    lines = image_lines(events, directory())
+    saturday = lines[first(lines, "11月28日 周六") : first(lines, "11月29日 周日")]
+    assert "带队钱队员（综管机动） 13800000021" in saturday
+    [members] = [line for line in saturday if line.startswith("队员")]
+    assert "王警官" not in members and "蒋志愿者" in members
+    assert "民警王警官" in saturday
+    # An officer who leads leads; patrol under an officer are members like anyone else.
+    sunday = lines[first(lines, "11月29日 周日") : first(lines, "按人查看")]
+    assert "带队李警官（社区民警） 13800000001" in sunday and any(line.startswith("队员孙队员") for line in sunday)
+
+    paths = write(tmp_path, events, directory=directory())
+    text = paths["txt"].read_text(encoding="utf-8")
+    member_lines = [line for line in text.splitlines() if line.startswith("队员：")]
+    assert member_lines and "王警官" not in member_lines[0] and "民警：王警官" in text
+    calendar = Calendar.from_ical(paths["ics"].read_bytes())
+    description = next(str(v["DESCRIPTION"]) for v in calendar.walk("VEVENT") if "（王警官）" in str(v["SUMMARY"]))
+    assert "民警：王警官" in description
+    assert not any(line.startswith("队员：") and "王警官" in line for line in description.splitlines())
+    rows = list(openpyxl.load_workbook(paths["xlsx"])["排班表"].iter_rows(values_only=True))
+    assert {r[6]: r[7] for r in rows[1:] if r[0].day == 28}["王警官"] == "社区民警"  # not 带队
+
+
+# --- calendars, per person and across re-plans ------------------------------------------------------
+
+CONFIG = """
+timezone: Asia/Shanghai
+output_dir: out
+outreach: {stall_staff: 4, talk_helpers_min: 1}
+stations:
+  - code: shigu
+    name: 石鼓社区警务室
+    contact: {name: 李警官, phone: "13800000001"}
+    people:
+      - {name: 李警官, role: officer, phone: "13800000001"}
+      - {name: 王警官, role: officer, phone: "13800000002"}
+      - {name: 钱队员, role: patrol, phone: "13800000021"}
+      - {name: 孙队员, role: patrol, phone: "13800000022"}
+      - {name: 赵辅警, role: auxiliary}
+      - {name: 周辅警, role: auxiliary}
+%s
+    factories:
+      - {name: 华强电子厂, contact: {name: 刘主管, phone: "13800000101"}}
+"""
+
+
+@pytest.fixture
+def shigu(tmp_path):
+    volunteers = "\n".join(f"      - {{name: {name}, role: volunteer}}" for name, _ in VOLUNTEERS)
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG % volunteers, encoding="utf-8")
+    settings = load_settings(path)
+    return settings, settings.stations[0]
+
+
+def entries(path: Path) -> dict[str, object]:
+    return {str(v["UID"]): v for v in Calendar.from_ical(path.read_bytes()).walk("VEVENT")}
+
+
+def test_everyone_gets_their_own_calendar_with_attendees(shigu):
+    settings, station = shigu
+    events = sample_week()
+    paths = write_week(settings, station, WEEK_ID, MONDAY, events)
+    folder = settings.resolve(settings.output_dir) / "rota" / WEEK_ID / "shigu"
+    assert paths["ics"] == folder / "rota.ics" and paths["ics:钱队员"] == folder / "rota-钱队员.ics"
+
+    everyone = entries(paths["ics"])
+    for name in all_names(events):
+        mine = entries(paths[f"ics:{name}"])
+        assert len(mine) == sum(name in {n for n, _ in e.people} for e in events)
+        assert all(str(v["SUMMARY"]).endswith(f"（{name}）") for v in mine.values())
+        assert all(everyone[uid].to_ical() == v.to_ical() for uid, v in mine.items())  # the same entries
+
+    calendar = Calendar.from_ical(paths["ics:钱队员"].read_bytes())
+    assert "METHOD" not in calendar  # a calendar to import, not an invitation to answer
+    assert str(calendar["X-WR-CALNAME"]) == f"{STATION} 反诈宣传排班 {WEEK_ID} 钱队员"
+    [saturday] = [v for v in calendar.walk("VEVENT") if v.decoded("DTSTART").day == 28]
+    assert (saturday["SEQUENCE"], str(saturday["STATUS"])) == (1, "CONFIRMED")
+    attendees = {a.params["CN"]: a for a in saturday["ATTENDEE"]}
+    assert list(attendees) == ["钱队员", "蒋志愿者", "沈阿姨", "韩建国"]
+    assert str(attendees["钱队员"]) == "tel:+8613800000021" and attendees["钱队员"].params["ROLE"] == "CHAIR"
+    for name in ("蒋志愿者", "沈阿姨", "韩建国"):  # no volunteer's phone goes round in everyone's calendar
+        assert str(attendees[name]).startswith("urn:uuid:") and attendees[name].params["ROLE"] == "REQ-PARTICIPANT"
+    assert str(saturday["ORGANIZER"]) == "tel:+8613800000001" and saturday["ORGANIZER"].params["CN"] == STATION
+    talk_entry = next(v for v in entries(paths["ics:李警官"]).values() if "华强电子厂" in str(v["SUMMARY"]))
+    assert "主讲：李警官（社区民警） 13800000001" in str(talk_entry["DESCRIPTION"])
+    assert "厂方联系人：刘主管 13800000101" in str(talk_entry["DESCRIPTION"])
+
+
+def test_a_replan_cancels_the_shifts_it_took_away_under_their_old_uids(shigu):
+    settings, station = shigu
+    events = sample_week()
+    before = write_week(settings, station, WEEK_ID, MONDAY, events)
+    old = {name: entries(before[f"ics:{name}"]) for name in all_names(events)}
+
+    # The re-plan: 蒋志愿者 off Saturday's 石鼓广场 (施德明 instead); 吕小红, on one stall only, off it;
+    # 钱队员's Saturday stall moves half an hour (the same site and day: his entry is updated, not cancelled).
+    square, shop = events[5], events[7]
+    assert (square.site, square.date.day, shop.site, shop.date.day) == ("石鼓广场", 28, "万家福超市东门", 28)
+    moved = replace(
+        square,
+        start=time(19, 0),
+        people=tuple(("施德明", "volunteer") if n == "蒋志愿者" else (n, r) for n, r in square.people),
+    )
+    smaller = replace(shop, people=tuple(p for p in shop.people if p[0] != "吕小红"))
+    replanned = [moved if e is square else smaller if e is shop else e for e in events]
+    removed = [(square, "蒋志愿者", "volunteer"), (shop, "吕小红", "volunteer"), (square, "钱队员", "patrol")]
+    after = write_week(settings, station, WEEK_ID, MONDAY, replanned, cancelled=removed, revision=2)
+
+    jiang = entries(after["ics:蒋志愿者"])
+    assert set(jiang) == set(old["蒋志愿者"])  # the same UIDs: the phone updates what it imported
+    status = {v.decoded("DTSTART").day: (str(v["STATUS"]), v["SEQUENCE"]) for v in jiang.values()}
+    assert status == {28: ("CANCELLED", 2), 29: ("CONFIRMED", 2)}
+    [cancelled] = [v for v in jiang.values() if str(v["STATUS"]) == "CANCELLED"]
+    assert str(cancelled["SUMMARY"]).startswith("已取消：") and not cancelled.walk("VALARM")
+
+    # Someone left with no shift still gets a file, with the cancellation.
+    [lv] = entries(after["ics:吕小红"]).values()
+    assert str(lv["UID"]) in old["吕小红"] and (str(lv["STATUS"]), lv["SEQUENCE"]) == ("CANCELLED", 2)
+    assert "吕小红" not in {n for e in replanned for n, _ in e.people}
+
+    # Moved within the evening: one entry, confirmed at the new time, under the old UID.
+    qian = entries(after["ics:钱队员"])
+    assert set(qian) == set(old["钱队员"])
+    [saturday] = [v for v in qian.values() if v.decoded("DTSTART").day == 28]
+    assert str(saturday["STATUS"]) == "CONFIRMED" and saturday.decoded("DTSTART").time() == time(19, 0)
+
+    shi = entries(after["ics:施德明"])
+    assert {v.decoded("DTSTART").day for v in shi.values()} == {28, 29}
+    assert all((str(v["STATUS"]), v["SEQUENCE"]) == ("CONFIRMED", 2) for v in shi.values())
+
+    # Everyone's calendar has every entry of every file, the cancellations among them, each UID once.
+    raw = after["ics"].read_text(encoding="utf-8")
+    everyone = entries(after["ics"])
+    assert raw.count("BEGIN:VEVENT") == len(everyone) == len(person_events(replanned)) + 2
+    assert {uid for name in all_names(events) for uid in entries(after[f"ics:{name}"])} == set(everyone)
+    assert all(v["SEQUENCE"] == 2 for v in everyone.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("钱队员", "rota-钱队员.ics"),
+        ("欧阳娜娜", "rota-欧阳娜娜.ics"),
+        ("王𠮷", "rota-王𠮷.ics"),  # a rare character is still a name
+        ("Li Ming", "rota-Li_Ming-"),
+        ("a/b", "rota-a_b-"),
+        ("..\\秘密", "rota-秘密-"),
+        ("张三:李四?", "rota-张三_李四-"),
+    ],
+)
+def test_a_persons_calendar_file_name_is_safe(name, expected):
+    file = person_calendar_name(name)
+    assert file.startswith(expected) and file.endswith(".ics")
+    assert not set(file) & set('/\\:*?"<>| ') and ".." not in file
+
+
+def test_names_made_safe_the_same_way_still_get_files_of_their_own():
+    assert person_calendar_name("a/b") != person_calendar_name("a:b")
+
+
+def test_write_week_keeps_the_call_the_service_makes(shigu):
+    settings, station = shigu
+    paths = write_week(settings, station, WEEK_ID, MONDAY, sample_week())  # as outreach.service calls it
+    assert {"png", "txt", "xlsx", "ics"} <= set(paths)
+    assert all(v["SEQUENCE"] == 1 for v in entries(paths["ics"]).values())
+
+
+# --- the layout file ----------------------------------------------------------------------------------
+
+NEW_KEYS = {
+    "colors": ("short", "short_text", "people"),
+    "sizes": ("section", "person"),
+    "labels": ("sections", "officers", "factory_contact", "short", "no_lead", "by_person", "kinds_short", "shift"),
+}
+
+
+def test_an_older_station_layout_still_loads_and_a_station_can_reword_the_new_labels(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    data = yaml.safe_load((default_templates_dir() / "rota.yaml").read_text(encoding="utf-8"))
+    for section, keys in NEW_KEYS.items():
+        for key in keys:
+            del data[section][key]
+    del data["labels"]["cancelled"]
+    (templates / "rota.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_rota_layout(templates) == load_rota_layout(None).model_copy(update={"source": templates / "rota.yaml"})
+
+    data["labels"].update({"by_person": "个人班次", "short": "差{count}人", "officers": "警官"})
+    (templates / "rota.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    events = [stall(28, "石鼓广场", ("钱队员", "patrol"), ("王警官", "officer"))]
+    lines = image_lines(events, directory(), templates)
+    assert "个人班次" in lines and "差2人摆摊宣传" in lines and "警官王警官" in lines
+    text = write(tmp_path / "out", events, templates, directory=directory())["txt"].read_text(encoding="utf-8")
+    assert "【个人班次 · 义警】" not in text and "【个人班次 · 综管机动】" in text and "【差2人】" in text
+
+    data["labels"]["short"] = "缺{n}人"
+    (templates / "rota.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"labels.short: .*uses \{n\}; the placeholders here are \{count\}"):
+        load_rota_layout(templates)

@@ -117,7 +117,8 @@ def cli():
 
 def main(argv=None):
     """Exit codes: 0 done; 1 not everything done (messages parked or unsent, a duty's station-day
-    failed); 2 bad input or configuration; 3 the database cannot be used right now; 130 interrupted."""
+    failed); 2 bad input or configuration; 3 the database cannot be used right now; 4 `outreach plan`
+    left rules unmet; 130 interrupted."""
     try:
         # Without standalone mode, ctx.exit(n) and --help come back as a return value.
         code = cli.main(args=argv, prog_name="antifraud", standalone_mode=False)

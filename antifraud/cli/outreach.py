@@ -20,25 +20,31 @@ def outreach():
 WEEK_HELP = "ISO week, e.g. 2026-W48; or this, next, 本周, 下周."
 
 
+INCOMPLETE = 4  # exit code: the plan leaves rules unmet (talks short, stalls empty or short, absences clash)
+
+
 @command(outreach, "plan", formats=("text", "json"))
 @click.option("--week", required=True, help=WEEK_HELP)
 @click.option("--station", help="Station code (default: the first in config).")
-@click.option("--replan", is_flag=True, help="Plan again even if this week was planned (keeping what it can).")
+@click.option("--replan", is_flag=True, help="Plan again from now on; what was held or recorded stays as it is.")
 def outreach_plan(app: App, week, station, replan, output_format):
-    """Plan the week and write posters/rota/WEEK/S/rota.png, .txt, .xlsx and .ics."""
+    """Plan the week and write posters/rota/WEEK/S/rota.png, .txt, .xlsx and .ics.
+
+    Exits 4 when the plan leaves rules unmet (listed as 未满足).
+    """
     from ..outreach.service import plan_and_store
     from ..outreach.store import parse_week
 
     station = app.station(station)
     week, _ = parse_week(week, app.today(station.code))
     with app.db.session() as session:
-        plan = plan_and_store(session, app.settings, station, week, replan)
+        plan = plan_and_store(session, app.settings, station, week, replan, now=app.now(station.code))
     if output_format == "json":
-        click.echo(json.dumps([e.as_json() for e in plan.events], ensure_ascii=False, indent=2))
-        for note in plan.notes:
-            click.echo(f"note: {note}", err=True)
-        return
-    print_week(plan, station)
+        click.echo(json.dumps(plan.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print_week(plan, station)
+    if not plan.complete:
+        raise click.exceptions.Exit(INCOMPLETE)
 
 
 def print_week(plan, station, indent: str = "") -> None:
@@ -46,14 +52,22 @@ def print_week(plan, station, indent: str = "") -> None:
     for note in plan.notes:
         click.echo(f"{indent}note: {note}")
     timing = f" in {plan.solve_seconds:.2f} s" if plan.solve_seconds is not None else ""
+    revision = f" (revision {plan.revision})" if plan.revision > 1 else ""
     click.echo(
-        f"{indent}{plan.week} {station.code}: {plan.talks} factory talk(s), {plan.stalls} street stall(s); "
-        f"objective {plan.objective:g}, {'proven optimal' if plan.optimal else 'not proven optimal'}{timing}"
+        f"{indent}{plan.week} {station.code}{revision}: {plan.talks} factory talk(s), {plan.stalls} street "
+        f"stall(s); objective {plan.objective:g}, {'proven optimal' if plan.optimal else 'not proven optimal'}"
+        f"{timing}"
     )
     for problem in plan.problems:
         click.echo(f"{indent}  未满足: {problem}")
-    for path in plan.paths.values():
-        click.echo(f"{indent}{path}")
+    from ..outreach.outputs import PERSON_ICS  # loaded already: the plan wrote its files
+
+    personal = [path for key, path in plan.paths.items() if key.startswith(PERSON_ICS)]
+    for key, path in plan.paths.items():
+        if not key.startswith(PERSON_ICS):
+            click.echo(f"{indent}{path}")
+    if personal:
+        click.echo(f"{indent}{len(personal)} personal calendar(s) rota-<name>.ics in {personal[0].parent}")
 
 
 @command(outreach, "publish")
@@ -61,17 +75,16 @@ def print_week(plan, station, indent: str = "") -> None:
 @click.option("--station", help="Station code (default: the first in config).")
 @wait_option
 def outreach_publish(app: App, week, station, wait_seconds):
-    """Send the planned week's rota (image and text) to the volunteers' and staff groups."""
+    """Send the planned week's rota to the groups of the people on it and the staff group; after a
+    re-plan, first a change notice @-mentioning who is off and who is on."""
     from ..outreach.service import publish_week
     from ..outreach.store import parse_week
 
     station = app.station(station)
     week, _ = parse_week(week, app.today(station.code))
     with app.db.session() as session:
-        created = publish_week(session, app.settings, station, week)
-    click.echo(f"{week} {station.code}: queued {len(created)} new message(s)")
-    if not send_subjects(app, [f"rota:{week}"], wait_seconds):
-        raise click.exceptions.Exit(1)
+        queued = publish_week(session, app.settings, station, week)
+    _send_queued(app, queued, f"{week} {station.code}: queued {len(queued.created)} new message(s)", wait_seconds)
 
 
 @command(outreach, "remind")
@@ -79,16 +92,27 @@ def outreach_publish(app: App, week, station, wait_seconds):
 @click.option("--station", help="Station code (default: the first in config).")
 @wait_option
 def outreach_remind(app: App, day, station, wait_seconds):
-    """Remind the people on the given day's events, in the volunteers' group, @-mentioning them."""
+    """Remind the people on the given day's events in their own groups, @-mentioning them; a day changed
+    since its reminder is reminded again."""
     from ..outreach.service import queue_reminders
 
     station = app.station(station)
     today = app.today(station.code)
     day = parse_date_option(day, "--date", today) or today + timedelta(days=1)
     with app.db.session() as session:
-        created = queue_reminders(session, app.settings, station, day)
-    click.echo(f"{day.isoformat()} {station.code}: queued {len(created)} reminder(s)")
-    send_subjects(app, [f"reminder:{day.isoformat()}"], wait_seconds)
+        queued = queue_reminders(session, app.settings, station, day)
+    _send_queued(
+        app, queued, f"{day.isoformat()} {station.code}: queued {len(queued.created)} reminder(s)", wait_seconds
+    )
+
+
+def _send_queued(app: App, queued, summary: str, wait_seconds) -> None:
+    """Warn about what the rota leaves out, say what was queued, and send it (exit 1 if some stays unsent)."""
+    for warning in queued.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(summary)
+    if not send_subjects(app, queued.subjects, wait_seconds):
+        raise click.exceptions.Exit(1)
 
 
 @command(outreach, "away")
@@ -122,7 +146,7 @@ def outreach_away(app: App, name, day, end, reason, station, by):
 @command(outreach, "record")
 @click.option("--date", "day", required=True, help="The day of the event, YYYY-MM-DD.")
 @click.option("--site", required=True, help="The factory or stall site, as in the rota.")
-@click.option("--kind", type=click.Choice(list(EventKind)), help="When a site had both.")
+@click.option("--kind", type=click.Choice([k.value for k in EventKind]), help="When a site had both.")
 @click.option("--attendance", type=click.IntRange(0, 100000), help="People reached.")
 @click.option("--leaflets", type=click.IntRange(0, 100000), help="Leaflets handed out.")
 @click.option("--registrations", type=click.IntRange(0, 100000), help="Anti-fraud app registrations (国家反诈中心App).")
@@ -156,12 +180,32 @@ def outreach_report(app: App, start, end, station, output_format):
     today = app.today(station.code)
     start, end = parse_date_option(start, "--from", today), parse_date_option(end, "--to", today)
     with app.db.session() as session:
-        report = report_for(session, station, start, end)
+        report = report_for(session, station, start, end, today)
     if output_format == "json":
         click.echo(json.dumps({"from": start.isoformat(), "to": end.isoformat(), **report}, ensure_ascii=False))
         return
+    coverage = report.pop("coverage")
     for kind, r in report.items():
         click.echo(
             f"{kind_name(kind)}: planned {r['planned']}, recorded {r['recorded']}, attendance {r['attendance']}, "
             f"leaflets {r['leaflets']}, app registrations {r['registrations']}"
         )
+    print_coverage(coverage)
+
+
+def print_coverage(c: dict) -> None:
+    """The rotation's reach: factories and workers with a talk in the last 4/13/52 weeks, who waits longest."""
+    click.echo(f"factory coverage as of {c['as_of']} ({c['factories']} factories, {c['workers']} workers):")
+    for window, v in c["visited"].items():
+        share = f"{100 * v['workers'] / c['workers']:.0f}%" if c["workers"] else "-"
+        click.echo(
+            f"  last {window[:-1]} weeks: {v['factories']} of {c['factories']} factories, "
+            f"{v['workers']} workers ({share})"
+        )
+    click.echo(f"  never visited: {c['never_visited']}")
+    if c["longest_unvisited"]:
+        waiting = ", ".join(
+            f"{f['factory']} ({f['headcount']}, {'never' if f['last_talk'] is None else 'last ' + f['last_talk']})"
+            for f in c["longest_unvisited"]
+        )
+        click.echo(f"  waiting longest: {waiting}")

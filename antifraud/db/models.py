@@ -236,6 +236,11 @@ class RotaWeek(Base):
     objective: Mapped[float] = mapped_column(default=0.0)
     optimal: Mapped[bool] = mapped_column(Boolean, default=False)
     problems: Mapped[list] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # +1 when a re-plan changes it
+    published_revision: Mapped[int | None] = mapped_column(Integer)  # the revision last queued for the groups
+    published_events: Mapped[list | None] = mapped_column(JSON)  # the events as then published (Event.as_json)
+    # Shifts re-plans took away, [{"event": Event.as_json, "name", "role"}]: cancelled in people's calendars.
+    cancelled: Mapped[list | None] = mapped_column(JSON)
 
     station: Mapped[Station] = relationship()
     events: Mapped[list[RotaEvent]] = relationship(

@@ -12,6 +12,7 @@ from ..config import CategoryDef, Settings
 from ..errors import ConfigError, InputError
 from ..lib.schema import describe_validation_error, load_yaml
 from ..lib.templates import find_template
+from ..vocab import OTHER_CATEGORY
 
 CATEGORIES_FILE = "categories.yaml"
 
@@ -70,6 +71,6 @@ def load_categories(settings: Settings) -> Categories:
     by_code = {entry.code: entry for entry in entries}
     for entry in settings.categories:
         by_code[entry.code] = entry  # a station may reword a category or add its own
-    if "other" not in by_code:
-        raise ConfigError(f"{path}: the category 'other' must exist (incidents that fit nowhere else go there)")
+    if OTHER_CATEGORY not in by_code:
+        raise ConfigError(f"{path}: the category {OTHER_CATEGORY!r} must exist (for incidents that fit nowhere else)")
     return Categories(by_code, tuple(data.get("general_tips", [])))

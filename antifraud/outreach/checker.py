@@ -3,10 +3,12 @@
 Each violation is one line "<kind>: <details>". Kinds:
 
 * hard rules for people: ``unknown-person``, ``role``, ``availability``, ``one-a-day``, ``max-shifts``;
-* events: ``week``, ``kind``, ``talk-day``, ``talk-time``, ``talk-composition``, ``factory``, ``cooldown``,
-  ``stall-day``, ``stall-time``, ``stall-site``, ``stall-coverage``;
+* events: ``week``, ``kind``, ``talk-day``, ``talk-time``, ``talk-composition``, ``factory``,
+  ``stall-day``, ``stall-time``, ``stall-site``, ``stall-crew`` (held with fewer than the minimum crew);
 * minimums the planner may fall short of when people are missing: ``talk-count``, ``stall-staffing``,
-  ``stall-lead``.
+  ``stall-lead``, ``stall-coverage`` (a stall not held).
+
+The factory cooldown is a preference, not a rule, so it is not checked here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ..vocab import HELPER_ROLES, LEAD_ROLES, EventKind
 from .model import Event, PlanInput
 
 HARD_KINDS = ("unknown-person", "role", "availability", "one-a-day", "max-shifts")
-SHORTFALL_KINDS = ("talk-count", "stall-staffing", "stall-lead")
+SHORTFALL_KINDS = ("talk-count", "stall-staffing", "stall-lead", "stall-coverage")
 
 
 def violation_kind(line: str) -> str:
@@ -35,7 +37,7 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
     sites = {s.name for s in inp.sites}
     week = [inp.week_start + timedelta(days=i) for i in range(7)]
     workdays = set(inp.workdays)
-    stall_days = [d for d in week if d.weekday() in rules.stall_weekdays]
+    stall_days = list(inp.stall_days)
 
     def label(e: Event) -> str:
         return f"{e.kind} {e.site} {e.date.isoformat()} {e.start:%H:%M}-{e.end:%H:%M}"
@@ -79,13 +81,6 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
                 talks_by_factory[e.site] += 1
                 if not any(w0 <= e.start and e.end <= w1 for w0, w1 in factory.talk_windows):
                     out.append(f"talk-time: {where} is not inside the factory's talk windows")
-                if factory.last_talk is not None and factory.incidents_since_last_talk <= 0:
-                    cooldown_start = inp.week_start - timedelta(weeks=rules.factory_cooldown_weeks)
-                    if factory.last_talk >= cooldown_start:
-                        out.append(
-                            f"cooldown: {where}: last talk {factory.last_talk.isoformat()} is within "
-                            f"{rules.factory_cooldown_weeks} weeks and there were no incidents since"
-                        )
             officers = [(n, people[n].role) for n, _ in e.people if n in people and people[n].role == "officer"]
             helpers = [n for n, _ in e.people if n in people and people[n].role in HELPER_ROLES]
             others = [n for n, _ in e.people if n in people and people[n].role not in ("officer", *HELPER_ROLES)]
@@ -141,6 +136,10 @@ def check_plan(inp: PlanInput, events: list[Event]) -> list[str]:
             if len(found) > 1:
                 out.append(f"stall-coverage: {len(found)} stalls at {site} on {day.isoformat()}, expected 1")
             for e in found:
+                if len(e.people) < rules.stall_min_crew:
+                    out.append(
+                        f"stall-crew: {label(e)} is held with {len(e.people)} people, fewer than {rules.stall_min_crew}"
+                    )
                 if len(e.people) < rules.stall_staff:
                     out.append(
                         f"stall-staffing: {label(e)} has {len(e.people)} people, needs at least {rules.stall_staff}"

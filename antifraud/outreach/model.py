@@ -15,6 +15,7 @@ class PersonInfo:
     available: frozenset[int] = frozenset(range(7))  # weekdays, Monday = 0
     unavailable: frozenset[date] = frozenset()
     max_shifts_per_week: int = 3
+    away_reason: str | None = None  # why they are away this week (an `outreach away` reason), for messages
 
     def free_on(self, day: date) -> bool:
         return day.weekday() in self.available and day not in self.unavailable
@@ -29,6 +30,7 @@ class FactoryInfo:
     last_talk: date | None = None  # the most recent talk held or planned before this week
     incidents_since_last_talk: int = 0  # among its workers or in its grid
     recent_incidents: int = 0  # in the last 30 days, for priority
+    topics: tuple[str, ...] = ()  # categories of its own and its grid's recent incidents, most first
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ class Rules:
     stall_weekdays: tuple[int, ...] = (5, 6)  # Saturday, Sunday
     stall_start: time = time(19, 30)
     stall_end: time = time(21, 30)
-    stall_staff: int = 4  # at least, including the lead
-    factory_cooldown_weeks: int = 4
+    stall_staff: int = 4  # wanted per stall, including the lead
+    stall_min_crew: int = 3  # fewer than this, and the stall is not held
+    factory_cooldown_weeks: int = 4  # a factory talked to within this goes after the others
     fairness_weeks: int = 4
     time_limit_seconds: float = 2.0
 
@@ -86,6 +89,11 @@ class PlanInput:
     history: dict[str, int] = field(default_factory=dict)  # shifts per person in the previous fairness weeks
     topics: tuple[str, ...] = ()  # category names most reported in the last 14 days, most first
     previous: tuple[Event, ...] = ()  # an earlier plan of this week, kept where the rules allow
+    frozen: tuple[Event, ...] = ()  # held or recorded events: kept exactly, counted, never changed
+    plan_from: date | None = None  # no new assignments before this day (a re-plan never rewrites the past)
+    plan_from_time: time | None = None  # ... nor on that day before this time (station time, a re-plan at noon)
+    no_stall: frozenset[date] = frozenset()  # 除夕 to 初二, config's no_stall_dates
+    days_off: dict[date, str] = field(default_factory=dict)  # weekdays that are holidays, and their names
 
     @property
     def days(self) -> tuple[date, ...]:
@@ -93,7 +101,7 @@ class PlanInput:
 
     @property
     def stall_days(self) -> tuple[date, ...]:
-        return tuple(d for d in self.days if d.weekday() in self.rules.stall_weekdays)
+        return tuple(d for d in self.days if d.weekday() in self.rules.stall_weekdays and d not in self.no_stall)
 
 
 @dataclass
@@ -104,3 +112,4 @@ class PlanResult:
     status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | ...
     problems: list[str] = field(default_factory=list)  # rules that could not be met, in plain words
     solve_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what is so by design (leave, holidays), not a shortfall

@@ -1,5 +1,5 @@
 """The week's rota in the forms people use it: an image and a text for the volunteers' group,
-a spreadsheet for the station, and a calendar file each person can import their own shifts from.
+a spreadsheet for the station, and calendar files: everyone's, and each person's own.
 
 Everything is written atomically into one folder (readers never see a half-written file), and
 rewriting a week gives the same calendar UIDs, so an imported calendar updates rather than doubles.
@@ -9,48 +9,43 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..channels.split import TEXT_LIMIT
+from ..channels.split import split_message
 from ..errors import ConfigError
 from ..lib.files import write_atomic
 from ..lib.jinja import render_template
 from ..render.png import encode_png
 from ..vocab import kind_name, role_name
 from .model import Event
-from .rota_image import RotaLayout, by_day, draw_rota, load_rota_layout, sorted_events, time_range
+from .rota_ics import Cancelled, Entry, calendar_entries, rota_calendar
+from .rota_image import draw_rota
+from .rota_layout import RotaLayout, load_rota_layout
+from .rota_view import (
+    Assignment,
+    Card,
+    Directory,
+    Shift,
+    assignments,
+    card,
+    sections,
+    shifts_by_person,
+    time_range,
+)
 
 TEXT_TEMPLATE = "rota.txt"
-ALARM_AT = (18, 0)  # calendar reminders go off at 18:00 the day before, never in the small hours
 SHEET_ROTA = "排班表"
 SHEET_PEOPLE = "按人员"
 COLUMNS = ("日期", "星期", "时间", "类型", "地点", "主题", "人员", "角色")
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One person on one event: a row of the spreadsheet, an entry of the calendar."""
-
-    event: Event
-    name: str
-    role: str
-    lead: bool
-
-
-def assignments(events: Sequence[Event]) -> list[Assignment]:
-    out = []
-    for event in sorted_events(events):
-        seen = set()
-        for index, (name, role) in enumerate(event.people):
-            if name in seen:
-                continue  # listed twice on one event: one shift, one calendar entry
-            seen.add(name)
-            out.append(Assignment(event, name, role, index == 0))
-    return out
+PERSON_ICS = "ics:"  # write_rota's key of a person's own calendar: "ics:钱队员"
+# The text's forms, fullest first: (compact rota, compact 按人查看).
+TEXT_FORMS = ((False, False), (False, True), (True, False), (True, True))
 
 
 def write_rota(
@@ -63,28 +58,60 @@ def write_rota(
     timezone: str,
     *,
     now: datetime | None = None,
+    directory: Directory | None = None,
+    cancelled: Sequence[Cancelled] = (),
+    revision: int = 1,
 ) -> dict[str, Path]:
-    """Write rota.png, rota.txt, rota.xlsx and rota.ics into `folder`; returns {"png": path, ...}.
+    """Write rota.png, rota.txt, rota.xlsx, rota.ics and each person's rota-<name>.ics into `folder`.
 
-    `now` (default: the current time) is shown on the image and stamped into the calendar.
-    Everything is made before anything is written, so a bad name or template leaves the
-    folder as it was.
+    Returns {"png": path, "txt": ..., "xlsx": ..., "ics": ..., "ics:<name>": path per person}.
+    `directory` says how many people an event needs and whom to call (default: none known);
+    `cancelled` lists the (event, name, role) a re-plan took away, each cancelled in the calendars;
+    `revision` (1 for the first plan) is every calendar entry's SEQUENCE. `now` (default: the
+    current time) is shown on the image and stamped into the calendars. Everything is made before
+    anything is written, so a bad name or template leaves the folder as it was. A person's calendar
+    from an earlier plan, of someone neither on this one nor taken off it, is left as it is: what
+    it says still holds.
     """
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"timezone: {timezone!r} is not a known time zone (e.g. Asia/Shanghai)") from None
     now = (now or datetime.now(zone)).astimezone(zone)
+    directory = directory or Directory(station_name=station_name)
     layout = load_rota_layout(station_templates)
     title = layout.labels.title.format(station=station_name)
-    image = draw_rota(title, station_name, week_label, events, layout, station_templates, generated_at=now)
-    data = {
-        "png": encode_png(image),
-        "txt": rota_text(station_name, week_label, week_id, events, layout, station_templates).encode("utf-8"),
-        "xlsx": rota_xlsx(events, layout, now),
-        "ics": rota_ics(station_name, week_id, events, layout, zone, now),
+    image = draw_rota(
+        title, station_name, week_label, events, layout, station_templates, generated_at=now, directory=directory
+    )
+    text = rota_text(station_name, week_label, week_id, events, layout, station_templates, directory)
+    entries = calendar_entries(week_id, events, cancelled, directory)
+    calendar_name = f"{station_name} 反诈宣传排班 {week_id}"
+    files = {
+        "png": ("rota.png", encode_png(image)),
+        "txt": ("rota.txt", text.encode("utf-8")),
+        "xlsx": ("rota.xlsx", rota_xlsx(events, layout, now, directory)),
+        "ics": ("rota.ics", rota_calendar(calendar_name, entries, directory, layout, zone, now, revision)),
     }
-    return {kind: write_atomic(folder / f"rota.{kind}", payload) for kind, payload in data.items()}
+    mine: dict[str, list[Entry]] = {}
+    for entry in entries:
+        mine.setdefault(entry.shift.name, []).append(entry)
+    for name, theirs in mine.items():
+        payload = rota_calendar(f"{calendar_name} {name}", theirs, directory, layout, zone, now, revision)
+        files[PERSON_ICS + name] = (person_calendar_name(name), payload)
+    return {key: write_atomic(folder / name, payload) for key, (name, payload) in files.items()}
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\s]+')
+
+
+def person_calendar_name(name: str) -> str:
+    """rota-钱队员.ics: the name kept where it is safe in a file name on any system; where something had
+    to be replaced, a short hash of the name keeps two such names apart."""
+    safe = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip("._")[:60]
+    if safe != name:
+        safe = f"{safe}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}".lstrip("-")
+    return f"rota-{safe}.ics"
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -94,29 +121,91 @@ def _person(name: str, role: str) -> dict:
     return {"name": name, "role": role_name(role)}
 
 
-def _context(station_name: str, week_label: str, week_id: str, events: Sequence[Event], layout: RotaLayout) -> dict:
-    days = []
-    for day, todays in by_day(events):
-        views = []
-        for e in todays:
-            people = [_person(name, role) for name, role in e.people]
-            views.append(
-                {
-                    "date": e.date,
-                    "time": time_range(e),
-                    "kind": kind_name(e.kind),
-                    "kind_code": e.kind,
-                    "site": e.site,
-                    "topic": e.topic,
-                    "lead_label": layout.lead_label(e.kind),
-                    "members_label": layout.members_label(e.kind),
-                    "lead": people[0] if people else None,
-                    "members": people[1:],
-                    "people": people,
-                }
-            )
-        days.append({"date": day, "label": layout.day_label(day), "events": views})
-    return {"station_name": station_name, "week_label": week_label, "week_id": week_id, "days": days}
+def _event_view(rc: Card, layout: RotaLayout) -> dict:
+    e = rc.event
+    return {
+        "date": e.date,
+        "time": time_range(e),
+        "start": f"{e.start:%H:%M}",
+        "kind": kind_name(e.kind),
+        "kind_code": e.kind,
+        "site": e.site,
+        "topic": e.topic,
+        "lead_label": layout.lead_label(e.kind),
+        "members_label": layout.members_label(e.kind),
+        "officers_label": layout.labels.officers,
+        "lead": _person(*rc.lead) if rc.lead else None,
+        "lead_phone": rc.lead_phone,
+        "members": [_person(*p) for p in rc.members],
+        "officers": [_person(*p) for p in rc.officers],
+        "people": [_person(*p) for p in rc.people],
+        "contact_label": layout.labels.factory_contact,
+        "contact": {"name": rc.contact[0], "phone": rc.contact[1]} if rc.contact else None,
+        "tags": layout.tags(rc),
+    }
+
+
+def _shift_view(shift: Shift, layout: RotaLayout) -> dict:
+    e = shift.card.event
+    weekday = f"周{layout.labels.weekdays[e.date.weekday()]}"
+    return {
+        "day": f"{e.date.month}月{e.date.day}日{weekday}",
+        "weekday": weekday,
+        "time": time_range(e),
+        "start": f"{e.start:%H:%M}",
+        "kind": kind_name(e.kind),
+        "site": e.site,
+        "short": layout.shift_label(shift),
+        "lead": layout.lead_label(e.kind) if shift.lead else None,
+    }
+
+
+def _context(
+    station_name: str,
+    week_label: str,
+    week_id: str,
+    events: Sequence[Event],
+    layout: RotaLayout,
+    directory: Directory,
+) -> dict:
+    cards = [card(e, directory) for e in events]
+    views = {id(rc): _event_view(rc, layout) for rc in cards}
+
+    def day_view(day: date, todays: Sequence[Card]) -> dict:
+        return {"date": day, "label": layout.day_label(day), "events": [views[id(rc)] for rc in todays]}
+
+    in_time = sorted(cards, key=lambda rc: (rc.event.date, rc.event.start, rc.event.end))
+    days = [day_view(day, list(todays)) for day, todays in groupby(in_time, key=lambda rc: rc.event.date)]
+    kinds = [
+        {
+            "kind_code": kind,
+            "kind": kind_name(kind),
+            "label": layout.labels.sections.of(kind),
+            "count": sum(len(todays) for _, todays in of_kind),
+            "days": [day_view(day, todays) for day, todays in of_kind],
+        }
+        for kind, of_kind in sections(cards)
+    ]
+    people = [
+        {"name": name, "role": role_name(role), "shifts": [_shift_view(s, layout) for s in shifts]}
+        for (name, role), shifts in shifts_by_person(cards, directory)
+    ]
+    # 按人查看 in the text comes in groups by role, each its own paragraph: a long list is sent in parts
+    # at those, and each part says what it is.
+    groups = [
+        {"label": role, "people": [p for p in people if p["role"] == role]}
+        for role in dict.fromkeys(p["role"] for p in people)
+    ]
+    return {
+        "station_name": station_name,
+        "week_label": week_label,
+        "week_id": week_id,
+        "days": days,
+        "sections": kinds,
+        "people": people,
+        "people_groups": groups,
+        "by_person_label": layout.labels.by_person,
+    }
 
 
 def rota_text(
@@ -126,15 +215,26 @@ def rota_text(
     events: Sequence[Event],
     layout: RotaLayout,
     station_templates: Path | None,
+    directory: Directory | None = None,
 ) -> str:
-    """rota.txt rendered; the compact form if only that fits one message, else the full one."""
-    context = _context(station_name, week_label, week_id, events, layout)
-    full = render_template(TEXT_TEMPLATE, station_templates, **context, compact=False)
-    if len(full.encode("utf-8")) <= TEXT_LIMIT:
-        return full
-    compact = render_template(TEXT_TEMPLATE, station_templates, **context, compact=True)
-    # Too long even when compact: the folder keeps the full text, sent in parts.
-    return compact if len(compact.encode("utf-8")) <= TEXT_LIMIT else full
+    """rota.txt rendered in the form that needs the fewest messages, the fullest of those.
+
+    The full form if it fits one message; else the rota full and 按人查看 compact, and so on down to
+    both compact. A week too long for one message anyway is sent in parts (channels.split) at the
+    blank lines between days, each part starting with its day's heading.
+    """
+    context = _context(station_name, week_label, week_id, events, layout, directory or Directory())
+    best: tuple[int, str] | None = None
+    for compact, compact_people in TEXT_FORMS:
+        text = render_template(
+            TEXT_TEMPLATE, station_templates, **context, compact=compact, compact_people=compact_people
+        )
+        messages = len(split_message(text))
+        if best is None or messages < best[0]:
+            best = (messages, text)
+        if messages <= 1:
+            break
+    return best[1]
 
 
 # --- spreadsheet -----------------------------------------------------------------------------
@@ -170,7 +270,7 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
-def rota_xlsx(events: Sequence[Event], layout: RotaLayout, now: datetime) -> bytes:
+def rota_xlsx(events: Sequence[Event], layout: RotaLayout, now: datetime, directory: Directory | None = None) -> bytes:
     """排班表: one row per person per event; 按人员: each person's number of shifts and their days."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -180,7 +280,7 @@ def rota_xlsx(events: Sequence[Event], layout: RotaLayout, now: datetime) -> byt
     sheet.title = SHEET_ROTA
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="FFF1EF")
     sheet.append(COLUMNS)
-    rows = assignments(events)
+    rows = assignments(events, directory)
     for a in rows:
         e = a.event
         sheet.append(
@@ -228,76 +328,6 @@ def rota_xlsx(events: Sequence[Event], layout: RotaLayout, now: datetime) -> byt
     return buffer.getvalue()
 
 
-# --- calendar --------------------------------------------------------------------------------
-
-
-def assignment_uid(week_id: str, a: Assignment) -> str:
-    """Stable across rewrites of the week: the same person on the same event keeps its UID."""
-    key = "\x1f".join((week_id, a.event.date.isoformat(), a.event.site, a.event.kind, a.name))
-    return f"{hashlib.sha1(key.encode('utf-8')).hexdigest()}@antifraud"
-
-
-def _description(station_name: str, a: Assignment, layout: RotaLayout) -> str:
-    e = a.event
-    lines = [f"{kind_name(e.kind)} {e.date.month}月{e.date.day}日 {time_range(e)}", f"地点：{e.site}"]
-    if e.topic:
-        lines.append(f"主题：{e.topic}")
-    people = [f"{name}（{role_name(role)}）" for name, role in e.people]
-    if people:
-        lines.append(f"{layout.lead_label(e.kind)}：{people[0]}")
-    if people[1:]:
-        lines.append(f"{layout.members_label(e.kind)}：{'、'.join(people[1:])}")
-    lines.append(f"{station_name} · {layout.labels.footer}")
-    return "\n".join(lines)
-
-
-def rota_ics(
-    station_name: str, week_id: str, events: Sequence[Event], layout: RotaLayout, zone: ZoneInfo, now: datetime
-) -> bytes:
-    """One VEVENT per person per event, in the station's time zone (with its VTIMEZONE)."""
-    import icalendar
-
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//antifraud//outreach rota//ZH")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{station_name} 反诈宣传排班 {week_id}")
-    calendar.add("x-wr-timezone", zone.key)
-    stamp = now.astimezone(ZoneInfo("UTC")).replace(microsecond=0)
-    used: dict[str, int] = {}
-    for a in assignments(events):
-        e = a.event
-        start = datetime.combine(e.date, e.start, tzinfo=zone)
-        end = datetime.combine(e.date, e.end, tzinfo=zone)
-        if end <= start:
-            end += timedelta(days=1)  # an event past midnight
-        uid = assignment_uid(week_id, a)
-        used[uid] = used.get(uid, 0) + 1
-        if used[uid] > 1:
-            uid = uid.replace("@", f"-{used[uid]}@")  # the same site twice a day: keep UIDs unique
-        kind = kind_name(e.kind)
-        entry = icalendar.Event()
-        entry.add("uid", uid)
-        entry.add("dtstamp", stamp)
-        entry.add("dtstart", start)
-        entry.add("dtend", end)
-        entry.add("summary", f"{kind}·{e.site}（{a.name}）")
-        entry.add("location", e.site)
-        entry.add("description", _description(station_name, a, layout))
-        entry.add("categories", [kind])
-        entry.add("transp", "OPAQUE")
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"明天{e.start:%H:%M} {kind}·{e.site}")
-        reminder = datetime.combine(e.date - timedelta(days=1), time(*ALARM_AT), tzinfo=zone)
-        alarm.add("trigger", -(start - reminder))
-        entry.add_component(alarm)
-        calendar.add_component(entry)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
-
-
 def week_label(week: str, monday: date) -> str:
     """'2026-W48' -> '2026年第48周 11月23日—11月29日'."""
     sunday = monday + timedelta(days=6)
@@ -305,8 +335,14 @@ def week_label(week: str, monday: date) -> str:
     return f"{year}年第{int(number)}周 {monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日"
 
 
-def write_week(settings, station, week: str, monday: date, events) -> dict[str, Path]:
-    """The week's rota files under output_dir/rota/WEEK/STATION/."""
+def write_week(
+    settings, station, week: str, monday: date, events, *, cancelled: Sequence[Cancelled] = (), revision: int = 1
+) -> dict[str, Path]:
+    """The week's rota files under output_dir/rota/WEEK/STATION/ (see write_rota for the keys).
+
+    `cancelled`: the (event as it was, name, role) a re-plan took away; `revision`: how many times
+    the week was planned, 1 for the first plan.
+    """
     folder = settings.resolve(settings.output_dir) / "rota" / week / station.code
     return write_rota(
         folder,
@@ -316,4 +352,7 @@ def write_week(settings, station, week: str, monday: date, events) -> dict[str, 
         events,
         settings.resolve(settings.templates_dir),
         settings.station_timezone(station).key,
+        directory=Directory.of(settings, station),
+        cancelled=cancelled,
+        revision=revision,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from datetime import date, datetime, time, timedelta
@@ -13,8 +14,8 @@ from ..config import Settings, Station
 from ..db.models import Absence, Category, Incident, RotaEvent, RotaWeek, utcnow
 from ..db.reference import station_row
 from ..errors import InputError
-from ..vocab import WEEKDAYS, EventKind
-from .calendar import week_days, working_days
+from ..vocab import OTHER_CATEGORY, WEEKDAYS, EventKind
+from .calendar import week_calendar
 from .model import Event, FactoryInfo, PersonInfo, PlanInput, Rules, SiteInfo
 
 WEEK_WORDS = {"this": 0, "本周": 0, "这周": 0, "next": 1, "下周": 1, "last": -1, "上周": -1}
@@ -90,13 +91,49 @@ def as_event(row: RotaEvent) -> Event:
     )
 
 
+def last_talks(session: Session, station: Station, until: date) -> dict[str, date]:
+    """Each factory's most recent talk on or before `until`."""
+    return dict(
+        session.execute(
+            select(RotaEvent.site, func.max(RotaEvent.day))
+            .join(RotaEvent.week_row)
+            .where(
+                RotaWeek.station_id == station_row(session, station.code).id,
+                RotaEvent.kind == EventKind.FACTORY_TALK,
+                RotaEvent.day <= until,
+            )
+            .group_by(RotaEvent.site)
+        ).all()
+    )
+
+
+def event_key(e: Event) -> tuple:
+    """What identifies an event within a week: the same talk or stall, whoever is on it."""
+    return (e.date, e.kind, e.site, e.start)
+
+
+def settled(row: RotaEvent, now: datetime) -> bool:
+    """Held or recorded: a re-plan keeps it exactly as it is."""
+    if row.recorded_at is not None or row.day < now.date():
+        return True
+    return row.day == now.date() and _hhmm(row.start) <= now.time().replace(tzinfo=None)
+
+
 def build_input(
-    session: Session, settings: Settings, station: Station, monday: date, replan: bool
-) -> tuple[PlanInput, str | None]:
-    """The planner's input for the week, and a note when the official calendar was not known."""
+    session: Session, settings: Settings, station: Station, monday: date, replan: bool, now: datetime
+) -> tuple[PlanInput, list[str]]:
+    """The planner's input for the week, and notes on where its calendar came from.
+
+    In a re-plan, what is already held or recorded (`settled`) is frozen and nothing new goes before `now`;
+    a week planned for the first time may be back-filled, past or not.
+    """
     rules = rules_from(settings)
-    workdays, note = working_days(week_days(monday), settings.calendar.holidays, settings.calendar.workdays)
-    away = absences(session, station, monday, monday + timedelta(days=6))
+    sunday = monday + timedelta(days=6)
+    cal = week_calendar(
+        monday, settings.calendar.holidays, settings.calendar.workdays, settings.outreach.no_stall_dates
+    )
+    notes = [f"{week_of(monday)} calendar: {cal.source}"] + ([cal.note] if cal.note else [])
+    away = absences(session, station, monday, sunday)
     people = tuple(
         PersonInfo(
             name=p.name,
@@ -104,59 +141,38 @@ def build_input(
             team=p.team or p.role,
             phone=p.phone,
             available=frozenset(WEEKDAYS.index(d) for d in p.available),
-            unavailable=frozenset(p.unavailable) | away.get(p.name, frozenset()),
+            unavailable=frozenset(p.unavailable) | frozenset(away.get(p.name, {})),
             max_shifts_per_week=p.max_shifts_per_week,
+            away_reason=_reason(p.name, away.get(p.name, {})),
         )
         for p in station.people
     )
+    station_id = station_row(session, station.code).id
     fairness_start = monday - timedelta(weeks=rules.fairness_weeks)
     history = Counter(
         person["name"]
         for row in events_of(session, station, fairness_start, monday - timedelta(days=1))
         for person in row.people
     )
-    talks = [
-        r
-        for r in events_of(session, station, date(2000, 1, 1), monday - timedelta(days=1))
-        if r.kind == EventKind.FACTORY_TALK
-    ]
-    last_talk = {}
-    for row in talks:
-        last_talk[row.site] = max(last_talk.get(row.site, row.day), row.day)
-    incidents = session.scalars(
-        select(Incident).where(
-            Incident.station_id == station_row(session, station.code).id,
+    last_talk = last_talks(session, station, monday - timedelta(days=1))
+    incidents = session.execute(
+        select(Incident.day, Incident.place, Incident.occupation, func.coalesce(Category.short, Category.name))
+        .join(Category, Incident.category_code == Category.code)
+        .where(
+            Incident.station_id == station_id,
             Incident.deleted_at.is_(None),
-            Incident.day.between(monday - timedelta(days=30), monday - timedelta(days=1)),
+            Incident.day.between(monday - timedelta(days=FACTORY_TOPIC_DAYS), monday - timedelta(days=1)),
         )
+        .order_by(Incident.day.desc())
     ).all()
-
-    def concerns(incident, factory) -> bool:
-        place = incident.place or ""
-        return factory.name in place or bool(factory.grid and factory.grid in place)
-
-    factories = []
-    for f in station.factories:
-        last = last_talk.get(f.name)
-        related = [i for i in incidents if concerns(i, f)]
-        factories.append(
-            FactoryInfo(
-                name=f.name,
-                grid=f.grid,
-                headcount=f.headcount,
-                talk_windows=tuple(tuple(_hhmm(t) for t in w.split("-")) for w in f.talk_windows),
-                last_talk=last,
-                incidents_since_last_talk=sum(1 for i in related if last is None or i.day > last),
-                recent_incidents=len(related),
-            )
-        )
+    factories = tuple(_factory_info(f, last_talk.get(f.name), incidents, monday) for f in station.factories)
     topics = tuple(
         name
         for name, _ in session.execute(
             select(func.coalesce(Category.short, Category.name), func.count())
             .join(Incident, Incident.category_code == Category.code)
             .where(
-                Incident.station_id == station_row(session, station.code).id,
+                Incident.station_id == station_id,
                 Incident.deleted_at.is_(None),
                 Incident.day.between(monday - timedelta(days=14), monday - timedelta(days=1)),
             )
@@ -164,22 +180,108 @@ def build_input(
             .order_by(func.count().desc(), Category.position)
         )
     )
-    previous = ()
+    if not topics:  # a quiet fortnight: the common types in turn, a week further on each week
+        common = session.scalars(
+            select(func.coalesce(Category.short, Category.name))
+            .where(Category.code != OTHER_CATEGORY)
+            .order_by(Category.position)
+        ).all()
+        turn = monday.isocalendar().week % len(common) if common else 0
+        topics = tuple(common[turn:] + common[:turn])
+    previous, frozen, plan_from, plan_from_time = (), (), None, None
     if replan:
-        previous = tuple(as_event(r) for r in events_of(session, station, monday, monday + timedelta(days=6)))
+        rows = events_of(session, station, monday, sunday)
+        frozen = tuple(as_event(r) for r in rows if settled(r, now))
+        previous = tuple(as_event(r) for r in rows if not settled(r, now))
+        if now.date() > monday:
+            plan_from = now.date()
+        if monday <= now.date() <= sunday:
+            plan_from, plan_from_time = now.date(), now.time().replace(tzinfo=None)
     sites = tuple(SiteInfo(s.name, s.kind, s.weight) for s in station.stall_sites)
     plan_input = PlanInput(
         week_start=monday,
-        workdays=workdays,
+        workdays=cal.workdays,
         people=people,
-        factories=tuple(factories),
+        factories=factories,
         sites=sites,
         rules=rules,
         history=dict(history),
         topics=topics,
         previous=previous,
+        frozen=frozen,
+        plan_from=plan_from,
+        plan_from_time=plan_from_time,
+        no_stall=cal.no_stall,
+        days_off=dict(cal.days_off),
     )
-    return plan_input, note
+    return plan_input, notes
+
+
+FACTORY_TOPIC_DAYS = 90  # a factory's own incidents this far back choose its talk's topic
+FACTORY_PRIORITY_DAYS = 30  # ... and those this recent put it first in the rotation
+
+
+def _factory_info(f, last: date | None, incidents, monday: date) -> FactoryInfo:
+    """The factory as the planner sees it: its own and its grid's incidents, when it last had a talk."""
+    own, grid = [], []
+    for day, place, occupation, category in incidents:
+        text = f"{place or ''} {occupation or ''}"
+        if f.name in text:
+            own.append((day, category))
+        elif f.grid and f.grid in (place or ""):
+            grid.append((day, category))
+    related = own + grid
+    recent = [day for day, _ in related if day >= monday - timedelta(days=FACTORY_PRIORITY_DAYS)]
+    # Its own workers' scams first, then its grid's; within each, the most frequent (then most recent) first.
+    topics = [c for c, _ in Counter(c for _, c in own).most_common()]
+    topics += [c for c, _ in Counter(c for _, c in grid).most_common() if c not in topics]
+    return FactoryInfo(
+        name=f.name,
+        grid=f.grid,
+        headcount=f.headcount,
+        talk_windows=tuple(tuple(_hhmm(t) for t in w.split("-")) for w in f.talk_windows),
+        last_talk=last,
+        incidents_since_last_talk=sum(1 for day in recent if last is None or day > last),
+        recent_incidents=len(recent),
+        topics=tuple(topics),
+    )
+
+
+def _reason(name: str, days: dict[date, str | None]) -> str | None:
+    """Why someone is away this week, for plain words: the reason they gave, else 请假."""
+    if not days:
+        return None
+    given = [r for r in days.values() if r]
+    return given[0] if given else "请假"
+
+
+def snapshot(rows) -> list[str]:
+    """The week's events as comparable text, whichever order the rows are in."""
+    return sorted(json.dumps(as_event(r).as_json(), ensure_ascii=False, sort_keys=True) for r in rows)
+
+
+def taken_off(earlier: list[dict], before: list[Event], after: list[Event]) -> list[dict]:
+    """The shifts taken away so far: the earlier ones plus what this re-plan removed, less what it put back."""
+    on = {(event_key(e), name) for e in after for name, _ in e.people}
+    found = {}
+    for item in earlier:
+        found[(event_key(event_from_json(item["event"])), item["name"])] = item
+    for e in before:
+        for name, role in e.people:
+            found[(event_key(e), name)] = {"event": e.as_json(), "name": name, "role": role}
+    return [item for key, item in found.items() if key not in on]
+
+
+def event_from_json(data: dict) -> Event:
+    return Event(
+        date=date.fromisoformat(data["date"]),
+        start=_hhmm(data["start"]),
+        end=_hhmm(data["end"]),
+        kind=data["kind"],
+        site=data["site"],
+        topic=data.get("topic"),
+        people=tuple((p["name"], p["role"]) for p in data["people"]),
+    )
 
 
 def find_week(session: Session, station: Station, week: str) -> RotaWeek | None:
@@ -188,26 +290,39 @@ def find_week(session: Session, station: Station, week: str) -> RotaWeek | None:
     )
 
 
-def store_plan(session: Session, station: Station, week: str, monday: date, result) -> RotaWeek:
-    """Keep the plan, replacing an earlier plan of the same week."""
-    row = find_week(session, station, week) or RotaWeek(station_id=station_row(session, station.code).id, week=week)
+def store_plan(session: Session, station: Station, week: str, monday: date, result) -> tuple[RotaWeek, bool]:
+    """Keep the plan; a re-plan updates the week's events in place and says whether anything changed.
+
+    An event that stays (same day, kind, site and start) keeps its row and its recorded outcome; a recorded
+    event is never removed, whatever the plan says.
+    """
+    row = find_week(session, station, week)
+    if row is None:
+        row = RotaWeek(station_id=station_row(session, station.code).id, week=week, revision=1)
+        session.add(row)
     row.monday, row.planned_at = monday, utcnow()
     row.objective, row.optimal, row.problems = float(result.objective), bool(result.optimal), list(result.problems)
-    row.events = [
-        RotaEvent(
-            day=e.date,
-            start=e.start.strftime("%H:%M"),
-            end=e.end.strftime("%H:%M"),
-            kind=e.kind,
-            site=e.site,
-            topic=e.topic,
-            people=[{"name": n, "role": r} for n, r in e.people],
-        )
-        for e in result.events
-    ]
-    session.add(row)
+    before = {event_key(as_event(r)): r for r in row.events}
+    old_events = [as_event(r) for r in row.events]
+    old = snapshot(row.events) if row.events else None
+    wanted = {event_key(e): e for e in result.events}
+    for key, r in before.items():
+        if key not in wanted and r.recorded_at is None:
+            row.events.remove(r)
+    for key, e in wanted.items():
+        target = before.get(key)
+        if target is None:
+            target = RotaEvent(day=e.date, start=e.start.strftime("%H:%M"), kind=e.kind, site=e.site)
+            row.events.append(target)
+        target.end, target.topic = e.end.strftime("%H:%M"), e.topic
+        target.people = [{"name": n, "role": r} for n, r in e.people]
     session.flush()
-    return row
+    changed = old is not None and old != snapshot(row.events)
+    if changed:
+        row.cancelled = taken_off(row.cancelled or [], old_events, [as_event(r) for r in row.events])
+    if changed:
+        row.revision = (row.revision or 1) + 1
+    return row, changed
 
 
 def record_outcome(
@@ -242,16 +357,25 @@ def station_now(settings: Settings, station: Station) -> datetime:
     return datetime.now(settings.station_timezone(station))
 
 
-def absences(session: Session, station: Station, start: date, end: date) -> dict[str, frozenset[date]]:
+def absences(session: Session, station: Station, start: date, end: date) -> dict[str, dict[date, str | None]]:
+    """Who is away on which days between start and end (inclusive), with the reason they gave."""
     rows = session.scalars(
         select(Absence).where(
             Absence.station_id == station_row(session, station.code).id, Absence.day.between(start, end)
         )
     )
-    found: dict[str, set[date]] = {}
+    found: dict[str, dict[date, str | None]] = {}
     for row in rows:
-        found.setdefault(row.person, set()).add(row.day)
-    return {name: frozenset(days) for name, days in found.items()}
+        found.setdefault(row.person, {})[row.day] = row.reason
+    return found
+
+
+def conflicts(session: Session, station: Station, rows: list[RotaEvent]) -> list[tuple[RotaEvent, str]]:
+    """(event, person) for each planned person who has since said they cannot come that day."""
+    if not rows:
+        return []
+    away = absences(session, station, min(r.day for r in rows), max(r.day for r in rows))
+    return [(r, p["name"]) for r in rows for p in r.people if r.day in away.get(p["name"], {})]
 
 
 def mark_away(

@@ -206,8 +206,7 @@ def rota_week_due(settings: Settings, now: datetime) -> date | None:
 
 def plan_rotas(ctx: Context) -> str:
     """Plan next week's talks and stalls once the planning hour has come, and send the rota."""
-    from ..outreach.publish import queue_week
-    from ..outreach.service import plan_and_store
+    from ..outreach.service import plan_and_store, publish_week
     from ..outreach.store import find_week, week_of
 
     done = []
@@ -222,7 +221,7 @@ def plan_rotas(ctx: Context) -> str:
             if find_week(session, station, week) is not None:
                 continue
             plan = plan_and_store(session, ctx.settings, station, week)
-            queue_week(session, ctx.settings, station, week, monday, plan.paths)
+            publish_week(session, ctx.settings, station, week, plan.paths)
         done.append(f"{station.code} {week}" + (f" ({len(plan.problems)} rule(s) unmet)" if plan.problems else ""))
     if done:
         ctx.sender.send_due(ctx.stop)
@@ -240,7 +239,7 @@ def send_reminders(ctx: Context) -> str:
             continue
         tomorrow = now.date() + timedelta(days=1)
         with ctx.db.session() as session:
-            created = queue_reminders(session, ctx.settings, station, tomorrow)
+            created = queue_reminders(session, ctx.settings, station, tomorrow).created
         if created:
             done.append(f"{station.code} {tomorrow.isoformat()}")
     if done:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..incidents.categories import Categories
+from ..vocab import OTHER_CATEGORY
 from .facts import Highlight, WarningFacts
 
 
@@ -72,7 +73,7 @@ def shorten(text: str | None, max_chars: int | None) -> str:
 
 def quiet_topic(day: date, categories: Categories) -> str:
     """A quiet day's featured category, rotating day by day through all but 'other'."""
-    codes = [code for code in categories.by_code if code != "other"] or ["other"]
+    codes = [code for code in categories.by_code if code != OTHER_CATEGORY] or [OTHER_CATEGORY]
     return codes[day.toordinal() % len(codes)]
 
 
