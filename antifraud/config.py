@@ -216,6 +216,18 @@ class Calendar(Strict):
     workdays: list[date] = []
 
 
+class WebSettings(Strict):
+    # Session cookies only over HTTPS. Set false only for a web UI on a trusted office network over plain HTTP.
+    secure_cookies: bool = True
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a login lasts this long
+    # The key that signs sessions: from this environment variable, else generated once into secret_file.
+    secret_key_env: str = "ANTIFRAUD_SECRET_KEY"
+    secret_file: Path = Path("antifraud-web.key")
+    # Reverse proxies in front (1 behind nginx): their X-Forwarded-For/-Proto give the client's address,
+    # which login throttling counts by. 0: trust no such header.
+    proxies: int = Field(default=0, ge=0, le=5)
+
+
 class OutreachSettings(Strict):
     """The rota rules; defaults are the Shigu police room's."""
 
@@ -272,6 +284,7 @@ class Settings(Strict):
     calendar: Calendar = Calendar()
     warning: WarningSettings = WarningSettings()
     outreach: OutreachSettings = OutreachSettings()
+    web: WebSettings = WebSettings()
     categories: list[CategoryDef] = []
     stations: Annotated[list[Station], Field(min_length=1)]
 

@@ -59,3 +59,16 @@ CONTACT_CHANNELS: tuple[str, ...] = tuple(CONTACT_CHANNEL_NAMES)
 
 # Where an outbox row is: waiting, being sent by a worker, confirmed by the robot, or set aside with its error.
 DELIVERY_STATUSES = ("pending", "sending", "sent", "parked")
+
+# Who logs in to the web UI, and what each may do there. A chief and an admin may do what a clerk does.
+UserRole = Literal["clerk", "chief", "admin", "volunteer"]
+USER_ROLES: tuple[str, ...] = get_args(UserRole)
+USER_ROLE_NAMES = {"clerk": "内勤", "chief": "警务室负责人", "admin": "管理员", "volunteer": "志愿者"}
+PERMISSIONS = {
+    "incidents": ("clerk", "chief", "admin"),  # enter, edit, delete, restore, import
+    "warnings": ("clerk", "chief", "admin"),  # render, publish, retry, tick a forward
+    "approve": ("chief", "admin"),  # approve a warning when publish.require_approval is on
+    "rota": ("clerk", "chief", "admin"),  # the whole rota, outcomes, absences
+    "users": ("admin",),
+    "own_shifts": USER_ROLES,  # everyone with a person in config sees their own shifts
+}

@@ -124,3 +124,33 @@ def plan_events(run, week, *flags):
     result = run("outreach", "plan", "--week", week, *flags, "--format", "json")
     assert result.code in (0, 4), result.err
     return json.loads(result.out)["events"]
+
+
+@pytest.fixture
+def web(config_file, frozen_clock, monkeypatch):
+    """The web UI on the test config, in-process (Flask test client), on the frozen station clock."""
+    from webtools import Web
+
+    monkeypatch.delenv("ANTIFRAUD_DATABASE_URL", raising=False)
+    return Web(config_file)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A real headless Chromium (Debian's), driven by Playwright; one per test worker."""
+    from playwright.sync_api import sync_playwright
+    from webtools import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium):
+    """A fresh browser context the size of a phone (390×844), Chinese locale."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=1)
+    page = context.new_page()
+    yield page
+    context.close()

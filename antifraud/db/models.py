@@ -299,3 +299,63 @@ class Absence(Base):
     reason: Mapped[str | None] = mapped_column(String(100))
     entered_by: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    """Someone who logs in to the web UI. `person` links a volunteer or officer to their name in config."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(10))  # clerk | chief | admin | volunteer
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its parameters and salt
+    station_code: Mapped[str | None] = mapped_column(String(40))  # None: every station
+    person: Mapped[str | None] = mapped_column(String(40))  # their name among the station's people
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True)  # /ical/<token>.ics, no login
+    session_version: Mapped[int] = mapped_column(Integer, default=1)  # +1 logs every session out
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginAttempt(Base):
+    """A failed login, for throttling by user name and by address (kept a day)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what through the web UI or the user commands: entered, changed, approved, published, forwarded."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))  # "incident.create", "warning.approve", "forward.done", ...
+    station_code: Mapped[str | None] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(120))  # "incident 12", "2026-11-22", "石鼓居民微信群"
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Forward(Base):
+    """A person forwarded a subject's messages to an ordinary (folder-channel) group by hand: 已转发."""
+
+    __tablename__ = "forwards"
+    __table_args__ = (UniqueConstraint("station_id", "group_name", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    group_name: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -54,6 +54,14 @@ KIND_NAMES = {
     "full_name": "likely full name",
     "age": "exact age",
 }
+KIND_NAMES_ZH = {
+    "id_card": "身份证号",
+    "bank_card": "银行卡号",
+    "mobile": "手机号",
+    "landline": "座机号",
+    "full_name": "疑似全名",
+    "age": "具体年龄",
+}
 NUMBER_KINDS = {"id_card", "bank_card", "mobile", "landline"}
 
 

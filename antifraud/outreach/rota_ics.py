@@ -38,6 +38,7 @@ class Entry:
     uid: str
     shift: Assignment
     cancelled: bool = False
+    revision: int | None = None  # its week's revision, where a calendar spans several weeks
 
 
 def assignment_uid(week_id: str, a: Assignment) -> str:
@@ -114,7 +115,7 @@ def _vevent(directory: Directory, layout: RotaLayout, zone: ZoneInfo, stamp: dat
     vevent = icalendar.Event()
     vevent.add("uid", entry.uid)
     vevent.add("dtstamp", stamp)
-    vevent.add("sequence", revision)
+    vevent.add("sequence", entry.revision or revision)
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("dtstart", start)
     vevent.add("dtend", end)
