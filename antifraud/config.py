@@ -216,6 +216,24 @@ class Calendar(Strict):
     workdays: list[date] = []
 
 
+class DetectionSettings(Strict):
+    """Surge detection per station and category (docs/detection.md has each method's formula)."""
+
+    # C1, C2, C3: CDC EARS on daily counts; weekly: a Poisson upper limit on weekly counts. C3 by default:
+    # in benchmarks/bench_detect.py it has the fewest false alarms of the daily methods at stations with
+    # < 1 case a day per category (0.3 vs C2's 1.6 a year at 0.1 cases a day) for a few points of sensitivity.
+    method: Literal["C1", "C2", "C3", "weekly"] = "C3"
+    alpha: float = Field(default=0.001, gt=0, lt=0.5)  # EARS: alarm when the statistic > the normal quantile 1-alpha
+    baseline_days: int = Field(default=7, ge=3, le=56)  # EARS baseline length
+    guard_days: int = Field(default=2, ge=0, le=14)  # C2/C3: days between the baseline and the day tested
+    # The baseline's standard deviation is at least this (sparse counts): 0.5 keeps a lone case after a week of
+    # zeros from alarming; 0.75 or more loses half the outbreaks at 0.1 cases a day (bench_detect.py).
+    min_sigma: float = Field(default=0.5, ge=0)
+    weekly_weeks: int = Field(default=8, ge=3, le=52)  # weekly: the previous weeks the rate is taken from
+    weekly_alpha: float = Field(default=0.01, gt=0, lt=0.5)
+    min_cases: int = Field(default=2, ge=1, le=100)  # fewer cases on the day (or in the week) never alarm
+
+
 class WebSettings(Strict):
     # Session cookies only over HTTPS. Set false only for a web UI on a trusted office network over plain HTTP.
     secure_cookies: bool = True
@@ -285,6 +303,7 @@ class Settings(Strict):
     warning: WarningSettings = WarningSettings()
     outreach: OutreachSettings = OutreachSettings()
     web: WebSettings = WebSettings()
+    detection: DetectionSettings = DetectionSettings()
     categories: list[CategoryDef] = []
     stations: Annotated[list[Station], Field(min_length=1)]
 

@@ -147,4 +147,4 @@ def main(argv=None):
     sys.exit(code if isinstance(code, int) else 0)
 
 
-from . import check, daemon, demo, incidents, outbox, outreach, warnings, web  # noqa: E402,F401  (registers the commands)
+from . import check, daemon, demo, incidents, outbox, outreach, reports, warnings, web  # noqa: E402,F401  (registers the commands)

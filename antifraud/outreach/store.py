@@ -188,6 +188,7 @@ def build_input(
         ).all()
         turn = monday.isocalendar().week % len(common) if common else 0
         topics = tuple(common[turn:] + common[:turn])
+    topics = _weighted_for_surges(session, settings, station, monday, topics)
     previous, frozen, plan_from, plan_from_time = (), (), None, None
     if replan:
         rows = events_of(session, station, monday, sunday)
@@ -219,6 +220,23 @@ def build_input(
 
 FACTORY_TOPIC_DAYS = 90  # a factory's own incidents this far back choose its talk's topic
 FACTORY_PRIORITY_DAYS = 30  # ... and those this recent put it first in the rotation
+
+
+def _weighted_for_surges(session, settings, station, monday: date, topics: tuple[str, ...]) -> tuple[str, ...]:
+    """Categories surging in the fortnight before the week take every other talk and stall (the rest in
+    their turn between them), so a surge weighs twice as much as a category merely reported."""
+    from ..detection.service import surging_categories
+
+    codes = surging_categories(session, settings, station, monday - timedelta(days=14), monday - timedelta(days=1))
+    if not codes:
+        return topics
+    names = dict(session.execute(select(Category.code, func.coalesce(Category.short, Category.name))).all())
+    surging = [names[c] for c in codes if c in names]
+    rest = [t for t in topics if t not in surging] or surging
+    woven = []
+    for index in range(max(len(rest), len(surging))):
+        woven += [surging[index % len(surging)], rest[index % len(rest)]]
+    return tuple(woven)
 
 
 def _factory_info(f, last: date | None, incidents, monday: date) -> FactoryInfo:

@@ -34,6 +34,25 @@ _SAYS_NO_LOSS = re.compile(r"(?:未|没有|没|无|避免)[^，。；！？]{0,6
 
 
 @dataclass(frozen=True)
+class Surge:
+    """A category the detection flags as surging on the warning's day (detection.service.surges_on)."""
+
+    code: str
+    name: str
+    short: str
+    observed: int
+    expected: float
+    weekly: bool  # counted over the 7 days ending on the day, not the day alone
+
+    @property
+    def words(self) -> str:
+        """刷单返利类当日3起，平时日均约0.3起 (weekly: 近7天5起，平时每周约1.0起; 平时很少发生 near zero)."""
+        period, usual = ("近7天", "每周") if self.weekly else ("当日", "日均")
+        before = "平时很少发生" if self.expected < 0.1 else f"平时{usual}约{self.expected:.1f}起"
+        return f"{self.short}类{period}{self.observed}起，{before}"
+
+
+@dataclass(frozen=True)
 class Highlight:
     category_name: str
     who: str  # "吴女士（40多岁，工厂员工）" or "一名20多岁的工厂员工": never more than that
@@ -64,6 +83,12 @@ class WarningFacts:
     month_loss: Decimal
     highlights: list[Highlight] = field(default_factory=list)
     contact: Contact | None = None
+    surges: list[Surge] = field(default_factory=list)
+
+    @property
+    def surge_names(self) -> str:
+        """“刷单返利”, or “刷单返利、冒充客服”: the headline's words for what is surging."""
+        return "、".join(s.short for s in self.surges)
 
     @property
     def quiet(self) -> bool:
@@ -147,6 +172,26 @@ def pick_highlights(incidents: list, categories: Categories, limit: int = 2) -> 
     ]
 
 
-def gather_facts(session: Session, station: Station, day: date, categories: Categories) -> WarningFacts:
+def gather_facts(session: Session, station: Station, day: date, categories: Categories, settings=None) -> WarningFacts:
+    """The day's facts; with `settings`, also the categories surging that day (by config's detection)."""
+    from dataclasses import replace
+
     incidents = list_incidents(session, station.code, day - timedelta(days=29), day)
-    return build_facts(station, day, incidents, categories)
+    facts = build_facts(station, day, incidents, categories)
+    if settings is None or facts.quiet:
+        return facts
+    from ..detection.service import surges_on
+
+    surges = [
+        Surge(
+            a.category_code,
+            categories[a.category_code].name,
+            categories[a.category_code].short or categories[a.category_code].name,
+            a.observed,
+            a.expected,
+            a.method == "weekly",
+        )
+        for a in surges_on(session, settings, station, day)
+        if a.category_code in categories.by_code
+    ]
+    return replace(facts, surges=surges)

@@ -39,7 +39,7 @@ def render_warning(
     session: Session, settings: Settings, categories: Categories, station: Station, day: date
 ) -> RenderedWarning | None:
     """Render and write the files; None on a quiet day when config says to stay silent."""
-    facts = gather_facts(session, station, day, categories)
+    facts = gather_facts(session, station, day, categories, settings)
     if facts.quiet and settings.warning.quiet_day == "none":
         return None
     station_templates = settings.resolve(settings.templates_dir)

@@ -58,6 +58,9 @@ REQUIRED_LABELS = (
     "footer",
 )
 
+# A surge day's header, where a station's poster.yaml (copied before surges existed) has no words for it.
+SURGE_LABELS = {"title": "{category}高发", "subtitle": "{date} 近期{categories}类警情高发"}
+
 PosterTooTall = TooTall  # the layout and content do not fit the tallest poster we draw
 
 
@@ -102,8 +105,16 @@ class PosterLayout(LayoutFile):
                 raise ValueError(f"{key}.{missing[0]}: is required")
         return self
 
-    def colour(self, name: str, quiet: bool = False) -> str:
-        return self.colors.get(f"{name}_quiet", self.colors[name]) if quiet else self.colors[name]
+    def colour(self, name: str, quiet: bool = False, surge: bool = False) -> str:
+        """The colour, in the quiet day's or the surge day's own shade where the layout has one."""
+        mode = "quiet" if quiet else "surge" if surge else None
+        return self.colors.get(f"{name}_{mode}", self.colors[name]) if mode else self.colors[name]
+
+    def label(self, name: str, surge: bool = False) -> str:
+        """A label, the surge day's own where there is one; a layout copied before surges had none."""
+        if surge:
+            return self.labels.get(f"{name}_surge", SURGE_LABELS.get(name, self.labels[name]))
+        return self.labels[name]
 
 
 def load_layout(station_templates: Path | None) -> PosterLayout:
@@ -120,6 +131,7 @@ class Poster:
     c: Canvas
     layout: PosterLayout
     quiet: bool
+    surge: bool = False  # a category is surging: the header says so, in the layout's surge colours
 
     @property
     def left(self) -> int:
@@ -130,7 +142,7 @@ class Poster:
         return self.layout.width - 2 * self.layout.margin
 
     def colour(self, name: str) -> str:
-        return self.layout.colour(name, self.quiet)
+        return self.layout.colour(name, self.quiet, self.surge)
 
     def section(self, items: list, label: str, b: Block) -> bool:
         """A section's title, if it has items to show; False when there is nothing to draw."""
@@ -149,11 +161,19 @@ def block_header(p: Poster, content: WarningContent, b: Block):
     c, labels, height = p.c, p.layout.labels, b.height or 300
     c.rect((0, 0, p.layout.width, height), p.colour("header"))
     c.centred(34, content.facts.station_name, b.station_size, p.colour("header_subtext"), where="stations[].name")
-    title = labels["title_quiet" if p.quiet else "title"]
+    facts, day = content.facts, content.facts.day
+    when = f"{day.year}年{cn_date(day)}"
+    if p.surge:
+        first = facts.surges[0].short
+        title = p.layout.label("title", surge=True).format(category=first)
+        if c.length(title, b.title_size, bold=True) > p.inner:  # a long category name: the plain title
+            title = p.layout.label("title")
+        subtitle = p.layout.label("subtitle", surge=True).format(date=when, categories=facts.surge_names)
+    else:
+        title = labels["title_quiet" if p.quiet else "title"]
+        subtitle = labels["subtitle_quiet" if p.quiet else "subtitle"].format(date=when)
     title_top = 34 + b.station_size * 1.5
     c.centred(title_top, title, b.title_size, p.colour("header_text"), bold=True, where="poster.yaml labels")
-    day = content.facts.day
-    subtitle = labels["subtitle_quiet" if p.quiet else "subtitle"].format(date=f"{day.year}年{cn_date(day)}")
     c.centred(height - 34 - b.subtitle_size * 1.1, subtitle, b.subtitle_size, p.colour("header_subtext"))
     c.y = height + p.layout.gap
 
@@ -338,9 +358,9 @@ def draw_warning_poster(
 ):
     """The poster image, as tall as its content; PosterTooTall beyond MAX_HEIGHT."""
     regular, bold = layout.font_sets(station_templates)
-    quiet = content.facts.quiet
-    canvas = Canvas(layout.width, regular, bold, layout.colour("background", quiet), MAX_HEIGHT)
-    poster = Poster(canvas, layout, quiet)
+    quiet, surge = content.facts.quiet, bool(content.facts.surges)
+    canvas = Canvas(layout.width, regular, bold, layout.colour("background", quiet, surge), MAX_HEIGHT)
+    poster = Poster(canvas, layout, quiet, surge)
     for block in layout.blocks:
         if block.type == "contact":
             block_contact(poster, content, block, link)

@@ -45,7 +45,25 @@ def render_and_record(session: Session, settings: Settings, categories, station:
     rendered = render_warning(session, settings, categories, station, day)
     if rendered is None:
         return None, None
-    return rendered, record_render(session, settings, station, rendered)
+    record = record_render(session, settings, station, rendered)
+    if rendered.facts.surges:
+        alert_surges(session, station, record, rendered.facts)
+    return rendered, record
+
+
+def alert_surges(session: Session, station: Station, warning: DailyWarning, facts) -> bool:
+    """Tell the staff groups, once per day, which categories are surging (the warning already says so)."""
+    from ..lib.words import cn_date
+    from ..outbox.queue import Outgoing
+    from ..outbox.queue import enqueue as queue_messages
+
+    lines = "；".join(s.words for s in facts.surges)
+    text = (
+        f"【高发预警】{station.name}{cn_date(facts.day)}：{lines}，明显高于平时。"
+        f"今日预警已标注“{facts.surge_names}高发”，下周宣讲将优先讲这一类。"
+    )
+    staff = [(g, [Outgoing("text", text, title="高发预警")]) for g in station.groups if g.audience == "staff"]
+    return bool(queue_messages(session, warning.station_id, f"surge:{facts.day.isoformat()}", facts.day, staff))
 
 
 def record_silent(session: Session, station: Station, day: date) -> DailyWarning:
