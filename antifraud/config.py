@@ -365,7 +365,50 @@ def load_settings(path: str | os.PathLike) -> Settings:
     data = load_yaml(text, path.name)
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: must be a mapping of settings, got {type(data).__name__}")
+    origins: dict[int, tuple[str, int | None]] = {}
+    if isinstance(data.get("stations"), list):
+        data = {**data, "stations": _include_stations(data["stations"], path.parent, origins)}
+
+    def locate(loc):
+        """An error in an included station names its file and the key path inside it."""
+        if len(loc) >= 2 and loc[0] == "stations" and loc[1] in origins:
+            name, index = origins[loc[1]]
+            return f"{name}: ", ((index,) if index is not None else ()) + tuple(loc[2:])
+        return "", loc
+
     try:
         return Settings.model_validate({**data, "config_path": path.resolve()})
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc)) from None
+        raise ConfigError(describe_validation_error(exc, locate)) from None
+
+
+def _include_stations(entries: list, folder: Path, origins: dict) -> list:
+    """`stations:` entries as given, with each `{include: stations/*.yaml}` replaced by the stations in
+    the files it matches (sorted by name; a file holds one station, or a list of them)."""
+    out = []
+    for position, entry in enumerate(entries):
+        if not (isinstance(entry, dict) and set(entry) == {"include"}):
+            out.append(entry)
+            continue
+        pattern = entry["include"]
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise ConfigError(f"stations[{position}].include: {pattern!r} must be a file pattern like stations/*.yaml")
+        files = sorted(p for p in folder.glob(pattern) if p.is_file())
+        if not files:
+            raise ConfigError(f"stations[{position}].include: {pattern!r} matches no file in {folder}")
+        for file in files:
+            name = str(file.relative_to(folder)) if file.is_relative_to(folder) else str(file)
+            try:
+                loaded = load_yaml(file.read_text(encoding="utf-8"), name)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{name}: cannot read it: {exc}") from None
+            if isinstance(loaded, dict) and "include" not in loaded:
+                origins[len(out)] = (name, None)
+                out.append(loaded)
+            elif isinstance(loaded, list) and all(isinstance(item, dict) for item in loaded):
+                for index, item in enumerate(loaded):
+                    origins[len(out)] = (name, index)
+                    out.append(item)
+            else:
+                raise ConfigError(f"{name}: must be one station (a mapping with code, name, ...) or a list of them")
+    return out

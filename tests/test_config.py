@@ -149,3 +149,59 @@ def test_cli_reports_config_error_in_one_line(run, tmp_path):
     assert result.err.strip().splitlines() == [
         "error: stations[0].groups[1].channel: 'wechat' is not one of wecom, dingtalk, feishu, webhook, folder"
     ]
+
+
+def _city(tmp_path, files: dict[str, str], head: str = "") -> object:
+    folder = tmp_path / "stations"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "timezone: Asia/Shanghai\nstations:\n" + head + "  - include: stations/*.yaml\n", encoding="utf-8"
+    )
+    return config
+
+
+def test_stations_may_come_from_one_file_per_police_room(tmp_path):
+    config = _city(
+        tmp_path,
+        {
+            "b-qingfu.yaml": "code: qingfu\nname: 青福社区警务室\n",
+            "a-shigu.yaml": (
+                "code: shigu\nname: 石鼓社区警务室\ngroups:\n  - {name: 石鼓群, channel: folder, audience: residents}\n"
+            ),
+            "c-two.yaml": "- {code: east, name: 东区警务室}\n- {code: west, name: 西区警务室}\n",
+        },
+        head="  - {code: hq, name: 分局}\n",
+    )
+    settings = load_settings(config)
+    assert [s.code for s in settings.stations] == ["hq", "shigu", "qingfu", "east", "west"]
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (
+            {"shigu.yaml": "code: shigu\nname: 石鼓\ngroups:\n  - {name: 群, channel: wechat, audience: residents}\n"},
+            "stations/shigu.yaml: groups[0].channel: 'wechat' is not one of",
+        ),
+        (
+            {"two.yaml": "- {code: a, name: A}\n- {code: b, name: B, colour: red}\n"},
+            "stations/two.yaml: [1].colour: unknown key",
+        ),
+        ({"bad.yaml": "just text\n"}, "stations/bad.yaml: must be one station"),
+        ({"bad.yaml": "code: [unclosed\n"}, "stations/bad.yaml line"),
+    ],
+)
+def test_an_included_stations_error_names_its_file_and_key(tmp_path, files, message):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_city(tmp_path, files))
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_an_include_that_matches_nothing_is_an_error(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("stations:\n  - include: rooms/*.yaml\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"stations\[0\]\.include: 'rooms/\*\.yaml' matches no file"):
+        load_settings(config)

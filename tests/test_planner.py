@@ -542,3 +542,30 @@ def test_a_weekend_of_stalls_carries_several_topics():
     for e in stalls(result):
         by_site.setdefault(e.site, []).append(e.topic)
     assert all(len(set(t)) == len(t) for t in by_site.values()), by_site  # Saturday and Sunday differ
+
+
+def test_a_busy_machine_gives_the_same_plan():
+    """The solver's limit is deterministic time, not wall time: with both cores kept busy by other
+    processes, the same input gives the same plan, objective and optimality as on an idle machine."""
+    import multiprocessing
+
+    inp = make_input()
+    inp = replace(inp, rules=replace(inp.rules, time_limit_seconds=0.3))
+    quiet = plan_week(inp)
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    burners = [context.Process(target=_burn, args=(stop,)) for _ in range(4)]
+    for burner in burners:
+        burner.start()
+    try:
+        busy = plan_week(inp)
+    finally:
+        stop.set()
+        for burner in burners:
+            burner.join()
+    assert (busy.events, busy.objective, busy.optimal) == (quiet.events, quiet.objective, quiet.optimal)
+
+
+def _burn(stop) -> None:
+    while not stop.is_set():
+        sum(range(10_000))

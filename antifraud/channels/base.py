@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,63 @@ if TYPE_CHECKING:
 TIMEOUT = (5, 20)  # seconds to connect, to read
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+
+
+class Transport:
+    """One HTTP session for many posts: connections kept alive, the environment's proxies looked up once per host.
+
+    requests, left to itself (trust_env), reads the proxy settings (HTTP(S)_PROXY, NO_PROXY) again for every
+    request; here they are read once per scheme://host[:port] of a robot and passed explicitly. The cache key
+    and everything else kept here hold no path or query, so no robot key; nothing here logs.
+    """
+
+    def __init__(self) -> None:
+        self._session = None
+        self._proxies: dict[str, dict[str, str]] = {}
+        self._verify: bool | str = True
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            import requests  # here, not at the top: a command that sends nothing should not pay for it
+
+            session = requests.Session()
+            session.trust_env = False  # the environment is consulted once, below, not per request
+            self._verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            self._session = session
+        return self._session
+
+    def proxies(self, url: str) -> dict[str, str]:
+        import requests.utils
+
+        parts = urllib.parse.urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"  # no user:password, no path, no query
+        found = self._proxies.get(origin)
+        if found is None:
+            found = self._proxies[origin] = requests.utils.get_environ_proxies(origin)  # honours NO_PROXY
+        return found
+
+    def post(self, url: str, data: bytes, headers: dict, timeout) -> requests.Response:
+        session = self.session
+        return session.post(
+            url, data=data, headers=headers, timeout=timeout, proxies=self.proxies(url), verify=self._verify
+        )
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+_local = threading.local()
+
+
+def default_transport() -> Transport:
+    """The transport of channels nobody gave one: one per thread (a requests.Session is not shared across threads)."""
+    transport = getattr(_local, "transport", None)
+    if transport is None:
+        transport = _local.transport = Transport()
+    return transport
 
 
 @dataclass(frozen=True)
@@ -58,6 +116,7 @@ class Channel:
     per_second: ClassVar[int | None] = None
     kinds: ClassVar[frozenset[str]] = frozenset({"text"})  # message kinds it can post
     text_kind: ClassVar[str] = "text"  # how it best posts the words of a warning: "text" or "markdown"
+    transport: Transport | None = None  # the HTTP session to post with (the outbox gives each sender one)
 
     def __init__(self, group, output_dir: Path | None = None, environ=os.environ, timeout=TIMEOUT):
         self.group = group
@@ -111,8 +170,9 @@ class Channel:
 
         self.refuse_malformed(url)
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        transport = self.transport or default_transport()
         try:
-            return requests.post(url, data=body, headers=JSON_HEADERS, timeout=self.timeout)
+            return transport.post(url, data=body, headers=JSON_HEADERS, timeout=self.timeout)
         except requests.Timeout:
             raise DeliveryError(f"{self.kind}: no answer from the robot in time") from None
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader):

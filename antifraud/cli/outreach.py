@@ -9,7 +9,7 @@ import click
 
 from ..vocab import EventKind, kind_name
 from . import App, cli, command, entered_by_option, parse_date_option, wait_option, who
-from .warnings import send_subjects
+from .warnings import all_stations_options, check_all_stations, send_subjects
 
 
 @cli.group("outreach")
@@ -23,18 +23,72 @@ WEEK_HELP = "ISO week, e.g. 2026-W48; or this, next, 本周, 下周."
 INCOMPLETE = 4  # exit code: the plan leaves rules unmet (talks short, stalls empty or short, absences clash)
 
 
+def plan_station(code: str, week: str, replan: bool, now) -> tuple[str, bool, object]:
+    """Plan one station's week in a worker (or here): (code, True, (line, complete, json)) or (code, False, why)."""
+    from ..outreach.service import plan_and_store
+    from .warnings import on_station, worker_app
+
+    app = worker_app()
+
+    def work():
+        station = app.station(code)
+        if not station.people:
+            return f"{week}: no people in config; nothing to plan", True, None
+        with app.db.session() as session:
+            plan = plan_and_store(session, app.settings, station, week, replan, now=now)
+        kept = " (kept the earlier plan; --replan plans again)" if plan.kept else ""
+        revision = f" revision {plan.revision}" if plan.revision > 1 else ""
+        unmet = f"; {len(plan.problems)} rule(s) unmet (未满足)" if plan.problems else ""
+        line = f"planned {week}{revision}: {plan.talks} factory talk(s), {plan.stalls} street stall(s){unmet}{kept}"
+        return line, plan.complete, plan.as_json()
+
+    return on_station(code, work)
+
+
+def plan_all_stations(app: App, week: str, replan: bool, workers, output_format) -> None:
+    """Every station's week, each on its own; exits 1 if any failed, else 4 if any plan leaves rules unmet."""
+    from ..outreach.store import parse_week
+    from .warnings import for_all_stations
+
+    jobs = []
+    for s in app.settings.stations:
+        station_week, _ = parse_week(week, app.today(s.code))
+        jobs.append((s.code, station_week, replan, app.now(s.code)))
+
+    def report(code, detail):
+        if output_format == "text":
+            click.echo(f"{code}: {detail[0]}")
+
+    planned, failed = for_all_stations(app, plan_station, jobs, workers, "planned", report, output_format == "json")
+    if output_format == "json":
+        codes = [job[0] for job in jobs if job[0] not in failed]
+        weeks = [{"station": code, **detail[2]} for code, detail in zip(codes, planned) if detail[2] is not None]
+        click.echo(json.dumps(weeks, ensure_ascii=False, indent=2))
+    if failed:
+        raise click.exceptions.Exit(1)
+    if not all(complete for _, complete, _ in planned):
+        raise click.exceptions.Exit(INCOMPLETE)
+
+
 @command(outreach, "plan", formats=("text", "json"))
 @click.option("--week", required=True, help=WEEK_HELP)
 @click.option("--station", help="Station code (default: the first in config).")
 @click.option("--replan", is_flag=True, help="Plan again from now on; what was held or recorded stays as it is.")
-def outreach_plan(app: App, week, station, replan, output_format):
+@all_stations_options
+def outreach_plan(app: App, week, station, replan, all_stations, workers, output_format):
     """Plan the week and write posters/rota/WEEK/S/rota.png, .txt, .xlsx and .ics.
 
-    Exits 4 when the plan leaves rules unmet (listed as 未满足).
+    Exits 4 when the plan leaves rules unmet (listed as 未满足). With --all-stations, every station's
+    week, each on its own: a station that fails is named with the reason, the others go on; exits 1
+    if any failed.
     """
     from ..outreach.service import plan_and_store
     from ..outreach.store import parse_week
 
+    check_all_stations(station, all_stations, workers)
+    if all_stations:
+        plan_all_stations(app, week, replan, workers, output_format)
+        return
     station = app.station(station)
     week, _ = parse_week(week, app.today(station.code))
     with app.db.session() as session:

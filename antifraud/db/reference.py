@@ -60,3 +60,13 @@ def station_row(session: Session, code: str) -> Station:
     if station is None:  # config and database are synced on open; this is a real mismatch
         raise InputError(f"station: {code!r} is not in the database")
     return station
+
+
+def station_ids(session: Session, codes) -> dict[int, str]:
+    """stations.id -> code for these station codes, in one query (a city has hundreds)."""
+    wanted = set(codes)
+    found = dict(session.execute(select(Station.id, Station.code).where(Station.code.in_(wanted))).all())
+    missing = wanted - set(found.values())
+    if missing:
+        raise InputError(f"station: {sorted(missing)[0]!r} is not in the database")
+    return found

@@ -47,12 +47,17 @@ def read_model(path: Path, model: type[BaseModel], extra: dict | None = None):
         raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """One line: the key path, the bad value and what is wrong (and how many more problems)."""
+def describe_validation_error(exc: ValidationError, locate=None) -> str:
+    """One line: the key path, the bad value and what is wrong (and how many more problems).
+
+    `locate(loc)` may say where a part of the data came from: it returns (file prefix, the key path
+    inside that file), for data included from other files.
+    """
     errors = exc.errors()
     first = errors[0]
-    where = key_path(first["loc"])
-    at = f"{where}: " if where else ""  # a check across keys has no single key to name
+    prefix, loc = locate(first["loc"]) if locate else ("", first["loc"])
+    where = key_path(loc)
+    at = f"{prefix}{where}: " if where else prefix  # a check across keys has no single key to name
     kind = first["type"]
     value = first.get("input")
     message = first["msg"].removeprefix("Value error, ")

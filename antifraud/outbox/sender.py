@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from ..channels import Channel, Message, RetryLater, channel_for
+from ..channels.base import Transport
 from ..config import Settings
 from ..db import Database
 from ..db.models import Delivery, OutboxLock, Robot, RobotSend, Station, utcnow
@@ -36,7 +38,18 @@ WINDOW = timedelta(seconds=60)
 SECOND = timedelta(seconds=1)
 LEASE = timedelta(minutes=10)  # a claim older than this is presumed dead, wherever it was made
 MAX_ATTEMPTS = 8
-CLAIM_WINDOW = 200  # pending rows looked at per claim
+CLAIM_WINDOW = 200  # pending rows looked at, at most, per claim
+CLAIM_PAGE = 20  # read (and on PostgreSQL locked) this many at a time: the first due row usually goes
+# What a claim needs to decide about a row; the whole row is loaded only for the one claimed, by send().
+CANDIDATE = (
+    Delivery.id,
+    Delivery.station_id,
+    Delivery.group_name,
+    Delivery.subject,
+    Delivery.day,
+    Delivery.sequence,
+    Delivery.next_attempt_at,
+)
 UNFINISHED = ("pending", "sending")
 
 
@@ -64,6 +77,19 @@ class Sender:
     report: Callable[[Outcome], None] = lambda outcome: None
     token: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
     tried: int = 0  # messages handed to a channel by this sender
+    transport: Transport = field(default_factory=Transport)  # one HTTP session, proxies looked up once per host
+
+    def __post_init__(self) -> None:
+        # (station code, group name) -> (station, group): built once, so a lookup does not walk 3,000 groups.
+        self.stations = {station.code: station for station in self.settings.stations}
+        self.groups = {
+            (station.code, group.name): (station, group)
+            for station in self.settings.stations
+            for group in station.groups
+        }
+        self.station_codes: dict[int, str] = {}  # stations.id -> code, read from the database once
+        self.output_dir = self.settings.resolve(self.settings.output_dir)
+        self.skip_locked = self.db.engine.dialect.name == "postgresql"
 
     # -- the loop ----------------------------------------------------------------------
     def drain(self, subjects: list[str] | None = None, until: datetime | None = None, stop=None) -> bool:
@@ -115,72 +141,108 @@ class Sender:
 
     # -- claiming ----------------------------------------------------------------------
     def claim_next(self, subjects, due_only: bool = False) -> tuple[int | None, datetime | None]:
-        """Claim one due row whose robot has a free slot; else (None, when to look again)."""
+        """Claim one due row whose robot has a free slot; else (None, when to look again).
+
+        SQLite: every claim first writes the OutboxLock row, so claims from all processes take turns.
+        PostgreSQL: the rows looked at are locked FOR UPDATE SKIP LOCKED (and a robot's row while its
+        window is counted), so several senders claim side by side and never the same row.
+        """
         with self.db.session() as session:
             now = utcnow()
-            # A write first: claims from every process queue up here (SQLite write lock, PostgreSQL row lock).
-            session.execute(update(OutboxLock).where(OutboxLock.id == 1).values(at=now))
-            # The earliest due rows are enough: rows held back get a later next_attempt_at and make room.
-            query = (
-                select(Delivery)
-                .where(Delivery.status == "pending")
-                .order_by(Delivery.next_attempt_at, Delivery.id)
-                .limit(CLAIM_WINDOW)
-            )
-            if subjects is not None:
-                query = query.where(Delivery.subject.in_(subjects))
-            wake_at = None
-            for row in session.scalars(query):
-                if row.next_attempt_at > now:
-                    wake_at = min(wake_at or row.next_attempt_at, row.next_attempt_at)
-                    continue
-                later = self.waiting_for_earlier(session, row, now)
-                if later is not None:
-                    row.next_attempt_at = later
-                    wake_at = min(wake_at or later, later)
-                    continue
-                free_at = self.take_slot(session, row, now)
-                if free_at is not None:
-                    row.next_attempt_at = free_at
-                    wake_at = min(wake_at or free_at, free_at)
-                    continue
-                row.status, row.claimed_by, row.claimed_at = "sending", self.token, now
-                return row.id, None
+            if not self.skip_locked:
+                # A write first: claims from every process queue up here (the SQLite write lock).
+                session.execute(update(OutboxLock).where(OutboxLock.id == 1).values(at=now))
+            wake_at, seen, after, busy = None, 0, None, False
+
+            def later(when: datetime) -> None:
+                nonlocal wake_at
+                wake_at = when if wake_at is None else min(wake_at, when)
+
+            while seen < CLAIM_WINDOW:
+                page = session.execute(self.candidates(subjects, after, min(CLAIM_PAGE, CLAIM_WINDOW - seen))).all()
+                for row in page:
+                    seen += 1
+                    if row.next_attempt_at > now:  # due order: nothing after it is due either
+                        later(row.next_attempt_at)
+                        seen = CLAIM_WINDOW
+                        break
+                    when = self.waiting_for_earlier(session, row, now)
+                    if when is None:
+                        when = self.take_slot(session, row, now)
+                    if when is Busy:  # another sender is counting this robot's window right now
+                        busy = True
+                        continue
+                    if when is not None:
+                        # Held back: a later next_attempt_at makes room in the due-ordered window.
+                        session.execute(update(Delivery).where(Delivery.id == row.id).values(next_attempt_at=when))
+                        later(when)
+                        continue
+                    claimed = session.execute(
+                        update(Delivery)
+                        .where(Delivery.id == row.id, Delivery.status == "pending")
+                        .values(status="sending", claimed_by=self.token, claimed_at=now)
+                    )
+                    if claimed.rowcount == 1:
+                        return row.id, None
+                if len(page) < CLAIM_PAGE or seen >= CLAIM_WINDOW:
+                    break
+                after = (page[-1].next_attempt_at, page[-1].id)
+            if busy:
+                later(now + timedelta(milliseconds=50))
             if wake_at is None and not due_only and self.unfinished(session, subjects):
                 wake_at = now + SECOND  # rows another process is sending, or waiting on an earlier message
             return None, wake_at
 
-    def waiting_for_earlier(self, session: Session, row: Delivery, now: datetime) -> datetime | None:
+    def candidates(self, subjects, after: tuple[datetime, int] | None, limit: int):
+        """The next pending rows in due order (after `after`), as plain rows of the columns a claim needs."""
+        query = (
+            select(*CANDIDATE)
+            .where(Delivery.status == "pending")
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+        )
+        if subjects is not None:
+            query = query.where(Delivery.subject.in_(subjects))
+        if after is not None:
+            at, last_id = after
+            query = query.where(
+                or_(Delivery.next_attempt_at > at, and_(Delivery.next_attempt_at == at, Delivery.id > last_id))
+            )
+        if self.skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return query
+
+    def waiting_for_earlier(self, session: Session, row, now: datetime) -> datetime | None:
         """Image before text: when a group's earlier message is unsettled, when to look at this one again."""
         if row.sequence == 0:
             return None
-        earlier = session.scalars(
-            select(Delivery).where(
+        earliest = session.scalar(
+            select(func.max(Delivery.next_attempt_at)).where(
                 Delivery.station_id == row.station_id,
                 Delivery.group_name == row.group_name,
                 Delivery.subject == row.subject,
                 Delivery.sequence < row.sequence,
                 Delivery.status.in_(UNFINISHED),
             )
-        ).all()
-        if not earlier:
+        )
+        if earliest is None:
             return None
         # Never before the earlier message: keeps the due-ordered window free for rows that can go.
-        return max(max(e.next_attempt_at for e in earlier), now + SECOND)
+        return max(earliest, now + SECOND)
 
-    def take_slot(self, session: Session, row: Delivery, now: datetime) -> datetime | None:
-        """Record a request to the row's robot now, or return when its window has room."""
+    def take_slot(self, session: Session, row, now: datetime):
+        """Record a request to the row's robot now; or return when its window has room (Busy: ask again soon)."""
         try:
             channel = self.channel(session, row)
             key = channel.robot_key
         except AntifraudError:
             return None  # let send() park it with the message
-        robot = session.get(Robot, key)
+        robot = self.lock_robot(session, key, now)
         if robot is None:
-            robot = Robot(key=key, touched_at=now)
-            session.add(robot)
-        if robot.blocked_until is not None and robot.blocked_until > now:
-            return robot.blocked_until
+            return Busy
+        blocked_until = robot.blocked_until
+        if blocked_until is not None and blocked_until > now:
+            return blocked_until
         for limit, span in ((channel.per_minute, WINDOW), (channel.per_second, SECOND)):
             if not limit:
                 continue
@@ -192,9 +254,37 @@ class Sender:
             ).all()
             if len(recent) >= limit:
                 return recent[-1] + span + timedelta(milliseconds=50)
-        robot.touched_at = now
-        session.add(RobotSend(robot_key=key, at=now))
+        session.execute(update(Robot).where(Robot.key == key).values(touched_at=now))
+        session.execute(RobotSend.__table__.insert().values(robot_key=key, at=now))
         return None
+
+    def lock_robot(self, session: Session, key: str, now: datetime):
+        """The robot's row (created if new), locked on PostgreSQL; None when another sender holds it."""
+        query = select(Robot.key, Robot.blocked_until).where(Robot.key == key)
+        if self.skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        found = session.execute(query).first()
+        if found is None and not self.ensure_robot(session, key, now):
+            return None  # it exists, locked by another sender's claim
+        return found or session.execute(query).first()
+
+    def ensure_robot(self, session: Session, key: str, now: datetime) -> bool:
+        """Create the robot's row unless it exists; False when it already did."""
+        if not self.skip_locked:  # SQLite: claims take turns, so a plain insert in this transaction
+            if session.scalar(select(Robot.key).where(Robot.key == key)) is not None:
+                return False
+            session.execute(Robot.__table__.insert().values(key=key, touched_at=now))
+            return True
+        if session.scalar(select(Robot.key).where(Robot.key == key)) is not None:
+            return False
+        # In its own short transaction, so that no claim ever waits on another's uncommitted insert.
+        with self.db.engine.begin() as connection:
+            connection.execute(
+                postgresql.insert(Robot.__table__)
+                .values(key=key, touched_at=now)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+        return True
 
     def unfinished(self, session: Session, subjects) -> bool:
         query = select(Delivery.id).where(Delivery.status.in_(UNFINISHED)).limit(1)
@@ -206,30 +296,58 @@ class Sender:
         """Rows left 'sending' by a process that is gone go back to 'pending'."""
         host = socket.gethostname()
         with self.db.session() as session:
-            rows = session.scalars(select(Delivery).where(Delivery.status == "sending")).all()
+            rows = session.execute(
+                select(Delivery.id, Delivery.claimed_by, Delivery.claimed_at).where(Delivery.status == "sending")
+            ).all()
             recovered = 0
             for row in rows:
                 if row.claimed_by == self.token:
                     continue
                 if _claim_is_dead(row.claimed_by or "", host) or row.claimed_at < utcnow() - LEASE:
-                    row.status, row.claimed_by = "pending", None
-                    row.last_error = "resent after the sending process stopped (the group may see it twice)"
-                    recovered += 1
+                    # Only if it is still that claim: another sender may have recovered and claimed it since.
+                    done = session.execute(
+                        update(Delivery)
+                        .where(
+                            Delivery.id == row.id,
+                            Delivery.status == "sending",
+                            Delivery.claimed_by == row.claimed_by,
+                            Delivery.claimed_at == row.claimed_at,
+                        )
+                        .values(
+                            status="pending",
+                            claimed_by=None,
+                            last_error="resent after the sending process stopped (the group may see it twice)",
+                        )
+                    )
+                    recovered += done.rowcount
             session.execute(delete(RobotSend).where(RobotSend.at < utcnow() - timedelta(hours=1)))
             return recovered
 
     # -- sending -----------------------------------------------------------------------
-    def channel(self, session: Session, row: Delivery) -> Channel:
-        station = self.settings.station(session.get(Station, row.station_id).code)
-        group = next((g for g in station.groups if g.name == row.group_name), None)
-        if group is None:
+    def channel(self, session: Session, row) -> Channel:
+        """The channel for a row (a Delivery or a claim's plain row): a dict lookup, not a walk of the config."""
+        code = self.station_code(session, row.station_id)
+        found = self.groups.get((code, row.group_name))
+        if found is None:
+            if code not in self.stations:
+                self.settings.station(code)  # raises: the station is no longer in the config
             raise DeliveryError(f"group {row.group_name!r} is no longer in the config", permanent=True)
-        folder = self.settings.resolve(self.settings.output_dir) / row.day.isoformat() / station.code
-        return channel_for(group, output_dir=folder, environ=self.environ, timeout=self.timeout)
+        station, group = found
+        folder = self.output_dir / row.day.isoformat() / station.code
+        channel = channel_for(group, output_dir=folder, environ=self.environ, timeout=self.timeout)
+        channel.transport = self.transport
+        return channel
+
+    def station_code(self, session: Session, station_id: int) -> str:
+        code = self.station_codes.get(station_id)
+        if code is None:
+            self.station_codes.update(session.execute(select(Station.id, Station.code)).all())
+            code = self.station_codes[station_id]
+        return code
 
     def message(self, row: Delivery) -> Message:
         """The row as a channel message; the image's bytes checked against what was rendered and queued."""
-        image = self.settings.resolve(self.settings.output_dir) / row.image_path if row.image_path else None
+        image = self.output_dir / row.image_path if row.image_path else None
         data = self.image_bytes(row, image) if image is not None else None
         return Message(
             kind=row.kind,
@@ -264,7 +382,7 @@ class Sender:
         self.tried += 1
         with self.db.session() as session:
             row = session.get(Delivery, delivery_id)
-            group, kind = row.group_name, row.kind
+            group, kind, claimed_at = row.group_name, row.kind, row.claimed_at
             try:
                 channel = self.channel(session, row)
                 message = self.message(row)
@@ -278,6 +396,8 @@ class Sender:
             except AntifraudError as exc:
                 error = exc
         outcome = self.settle(delivery_id, error, None if error else confirmation)
+        if channel is not None and claimed_at is not None:
+            self.restamp(channel, claimed_at)
         self.report(Outcome(delivery_id, group, kind, outcome[0], outcome[1]))
         return Outcome(delivery_id, group, kind, *outcome)
 
@@ -304,6 +424,19 @@ class Sender:
             row.status, row.next_attempt_at = "pending", now + backoff(row.attempts)
             return "retry", message
 
+    def restamp(self, channel: Channel, claimed_at: datetime) -> None:
+        """The robot counts a request when it arrives, which may be well after the claim on a busy
+        machine: the request's place in the rate window moves to when its answer came, so the window
+        we keep never runs ahead of the robot's (measured: 2-3 refusals in 2,000 at the limit without)."""
+        try:
+            key = channel.robot_key
+        except AntifraudError:
+            return
+        with self.db.engine.begin() as connection:
+            connection.execute(
+                update(RobotSend).where(RobotSend.robot_key == key, RobotSend.at == claimed_at).values(at=utcnow())
+            )
+
     def mark_sent(self, delivery_id: int, confirmation: str | None) -> tuple[str, str]:
         """The robot took it: record that first, in one short statement (no ORM load, no other work).
 
@@ -325,9 +458,19 @@ class Sender:
             key = self.channel(session, row).robot_key
         except AntifraudError:
             return
-        robot = session.get(Robot, key) or Robot(key=key, touched_at=utcnow())
+        self.ensure_robot(session, key, utcnow())
+        robot = session.get(Robot, key, with_for_update=True)
         robot.blocked_until = max(until, robot.blocked_until or until)
-        session.add(robot)
+
+
+class _Busy:
+    """take_slot's answer when another sender holds the robot's row: look again in a moment."""
+
+    def __repr__(self) -> str:
+        return "Busy"
+
+
+Busy = _Busy()
 
 
 def _claim_is_dead(claimed_by: str, host: str) -> bool:
