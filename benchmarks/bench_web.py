@@ -48,18 +48,9 @@ TARGET_RPS = 200.0
 PASSWORD = "bench-password-1"
 ZONE = ZoneInfo("Asia/Shanghai")  # the shipped config's
 
-HEADER = ["日期", "类别", "损失金额", "是否劝阻", "渠道", "受害人", "年龄", "职业", "地点", "简要案情", "警务室"]
-CATEGORIES = ["刷单返利", "冒充电商物流客服", "虚假网络投资理财", "虚假网络贷款", "冒充公检法及政府机关", "其他"]
-CHANNELS = ["微信", "电话", "QQ", "App", "短信", "其他", ""]
-OCCUPATIONS = ["工厂员工", "退休", "学生", "个体户", "公司职员", "务农", ""]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林"
-SUMMARIES = [
-    "网上兼职刷单，对方称先垫付后返利，连续转账后无法提现",
-    "自称快递客服称包裹丢失需理赔，诱导开通借贷后转账",
-    "在交友软件认识对方，被拉入投资群购买虚拟币",
-    "接到自称公安局民警电话，称其涉嫌洗钱，要求转账到安全账户",
-    "办理网络贷款被要求先交解冻费、保证金",
-]
+# The same made-up spreadsheet vocabulary as the import benchmark (a script beside this one).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_import import CATEGORIES, CHANNELS, HEADER, OCCUPATIONS, SUMMARIES, SURNAMES  # noqa: E402
 
 # wrk prints its own summary; this adds one JSON line with the figures we report (latencies in µs).
 WRK_SCRIPT = """

@@ -22,8 +22,8 @@ from .publish import Queued, changes_between, published_events, queue_change_not
 from .store import (
     as_event,
     build_input,
+    cancelled_shifts,
     conflicts,
-    event_from_json,
     events_of,
     find_week,
     last_talks,
@@ -156,9 +156,10 @@ def plan_and_store(
 
 
 def write_files(settings: Settings, station: Station, row) -> dict[str, Path]:
-    cancelled = [(event_from_json(c["event"]), c["name"], c["role"]) for c in row.cancelled or []]
     events = [as_event(r) for r in row.events]
-    return write_week(settings, station, row.week, row.monday, events, cancelled=cancelled, revision=row.revision)
+    return write_week(
+        settings, station, row.week, row.monday, events, cancelled=cancelled_shifts(row), revision=row.revision
+    )
 
 
 def publish_week(

@@ -290,6 +290,11 @@ def taken_off(earlier: list[dict], before: list[Event], after: list[Event]) -> l
     return [item for key, item in found.items() if key not in on]
 
 
+def cancelled_shifts(row: RotaWeek) -> list[tuple[Event, str, str]]:
+    """The week's shifts re-plans took away (as taken_off keeps them): (the event as it was, name, role)."""
+    return [(event_from_json(c["event"]), c["name"], c["role"]) for c in row.cancelled or []]
+
+
 def event_from_json(data: dict) -> Event:
     return Event(
         date=date.fromisoformat(data["date"]),

@@ -387,7 +387,7 @@ def ical(token: str):
 
     from ..db.models import User
     from ..outreach.rota_ics import calendar_entries, rota_calendar
-    from ..outreach.store import as_event, event_from_json, find_week, parse_week
+    from ..outreach.store import as_event, cancelled_shifts, find_week, parse_week
 
     if not token or len(token) > 64:
         abort(404)
@@ -420,7 +420,7 @@ def ical(token: str):
             if row is None:
                 continue
             events = [as_event(r) for r in row.events]
-            cancelled = [(event_from_json(c["event"]), c["name"], c["role"]) for c in row.cancelled or []]
+            cancelled = cancelled_shifts(row)
             entries += [
                 replace(e, revision=row.revision)  # SEQUENCE as in that week's own files
                 for e in calendar_entries(week_id, events, cancelled, directory)
