@@ -702,11 +702,15 @@ def test_end_to_end_restarted_daemon_sends_each_message_once(tmp_path, robots, d
     second = daemons(config, env)
     second.wait_for("started")
 
-    def outbox_ran():
+    def outbox_ran():  # a run is recorded when it starts: wait for one that has finished
         with db.session() as session:
-            return session.scalar(select(DutyRun).where(DutyRun.duty == "outbox", DutyRun.started_at >= restarted_at))
+            return session.scalar(
+                select(DutyRun).where(
+                    DutyRun.duty == "outbox", DutyRun.started_at >= restarted_at, DutyRun.finished_at.is_not(None)
+                )
+            )
 
-    wait_until(outbox_ran, timeout=45, what="the restarted daemon's outbox run")
+    wait_until(outbox_ran, timeout=45, what="the restarted daemon's finished outbox run")
     assert second.terminate() == 0, second.lines
 
     for key in ROBOT_KEYS.values():
