@@ -31,8 +31,11 @@ class App:
     @cached_property
     def db(self):
         from .db import connect
+        from .lib.startup import startup_done
 
-        return connect(self.settings, self.categories)
+        db = connect(self.settings, self.categories)
+        startup_done()  # the command's work begins: collect garbage again
+        return db
 
     def station(self, code: str | None = None):
         """The station with this code (a ConfigError naming the known ones if none has it); default the first."""

@@ -297,13 +297,14 @@ class Settings(Strict):
     templates_dir: Path = Path("templates")
     backup_dir: Path = Path("backups")
     backup_keep: int = Field(default=7, ge=1, le=365)  # nightly SQLite copies kept
-    publish: Publish = Publish()
-    schedule: Schedule = Schedule()
-    calendar: Calendar = Calendar()
-    warning: WarningSettings = WarningSettings()
-    outreach: OutreachSettings = OutreachSettings()
-    web: WebSettings = WebSettings()
-    detection: DetectionSettings = DetectionSettings()
+    # Sections left out of the file take their defaults; made when needed, not at import.
+    publish: Publish = Field(default_factory=Publish)
+    schedule: Schedule = Field(default_factory=Schedule)
+    calendar: Calendar = Field(default_factory=Calendar)
+    warning: WarningSettings = Field(default_factory=WarningSettings)
+    outreach: OutreachSettings = Field(default_factory=OutreachSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    detection: DetectionSettings = Field(default_factory=DetectionSettings)
     categories: list[CategoryDef] = []
     stations: Annotated[list[Station], Field(min_length=1)]
 

@@ -50,6 +50,39 @@ def test_incident_add_imports_only_config_and_database_libraries(config_file):
     assert set(loaded) <= {"sqlalchemy", "pydantic"}, loaded  # no Alembic once the schema is current
 
 
+def test_a_command_starts_without_the_cyclic_collector_and_works_with_it(config_file):
+    """Start-up (imports, mapping, the config) runs with the garbage collector off; it is on again
+    from the moment the database is open, where the command's real work begins (lib/startup.py)."""
+    args = ["incident", "add", "--date", "2026-11-01", "--category", "刷单返利", "--config", str(config_file)]
+    code = textwrap.dedent(
+        f"""
+        import functools, gc, json, os
+        from antifraud import app
+        seen = []
+        opened = app.App.db.func
+        def db(self):
+            seen.append(gc.isenabled())
+            database = opened(self)
+            seen.append(gc.isenabled())
+            return database
+        app.App.db = functools.cached_property(db)
+        app.App.db.__set_name__(app.App, "db")
+        from antifraud.entry import main
+        try:
+            main({args!r})
+        except SystemExit:
+            pass
+        print(json.dumps([seen, gc.isenabled(), os.environ.get("PYDANTIC_DISABLE_PLUGINS")]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=config_file.parent, capture_output=True, text=True, check=True, timeout=120
+    )
+    seen, at_exit, plugins = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == [False, True] and at_exit, (seen, at_exit)
+    assert plugins == "__all__"  # pydantic does not search every installed package for plugins
+
+
 class Pigeon(Channel):
     """A made-up channel, to show what adding one takes."""
 

@@ -17,9 +17,11 @@ def serve_command(app: App, host, port, threads):
     """The web UI on waitress. Prints `serving on http://HOST:PORT` once it accepts connections."""
     from waitress import create_server
 
+    from ..lib.startup import startup_done
     from ..web import create_app
 
     web = create_app(app)
+    startup_done()  # a server for months: collect garbage from here on
     server = create_server(web, host=host, port=port, threads=threads, ident="antifraud")
     bound_host, bound_port = server.socket.getsockname()[:2]
     if app.settings.web.secure_cookies and host not in ("127.0.0.1", "localhost", "::1"):

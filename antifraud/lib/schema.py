@@ -21,8 +21,9 @@ except ImportError:  # pragma: no cover - wheels without libyaml
 
 
 class Strict(BaseModel):
-    # Unknown keys are typos more often than not: refuse them.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Unknown keys are typos more often than not: refuse them. A model's validator is built when it
+    # is first used, not when its module is imported: a command pays only for the files it reads.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def load_yaml(text: str, name: str):
