@@ -31,7 +31,7 @@ class App:
     @cached_property
     def db(self):
         from .db import connect
-        from .lib.startup import startup_done
+        from .lib.collector import startup_done
 
         db = connect(self.settings, self.categories)
         startup_done()  # the command's work begins: collect garbage again

@@ -1,14 +1,14 @@
 """The `antifraud` command's entry point: for the daemon and its duties, SIGTERM is caught before
 anything else loads (click, the config, the database), so a stop during start-up is a clean exit
 rather than exit 143; then the command line runs as usual (with the garbage collector off while
-it starts: lib/startup.py).
+it starts: lib/collector.py).
 """
 
 from __future__ import annotations
 
 import sys
 
-from .lib.startup import starting, startup_done
+from .lib.collector import starting, startup_done
 
 LONG_RUNNING = ("run", "duty")  # commands that must finish their step when told to stop
 

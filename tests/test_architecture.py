@@ -52,7 +52,7 @@ def test_incident_add_imports_only_config_and_database_libraries(config_file):
 
 def test_a_command_starts_without_the_cyclic_collector_and_works_with_it(config_file):
     """Start-up (imports, mapping, the config) runs with the garbage collector off; it is on again
-    from the moment the database is open, where the command's real work begins (lib/startup.py)."""
+    from the moment the database is open, where the command's real work begins (lib/collector.py)."""
     args = ["incident", "add", "--date", "2026-11-01", "--category", "刷单返利", "--config", str(config_file)]
     code = textwrap.dedent(
         f"""

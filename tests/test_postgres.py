@@ -68,3 +68,32 @@ def test_only_one_daemon_holds_the_advisory_lock(postgres_url, config_file, monk
                 pass
     with single_instance(second):  # released when the first stopped
         pass
+
+
+def test_stats_and_alarms_are_the_same_as_on_sqlite(run, postgres_url, monkeypatch):
+    """The counts query takes values as each driver gives them (the day as text or a date, `stopped` as
+    0/1 or a bool): one morning's stats, alarms included, read the same on both databases."""
+    cases = [
+        ("2026-11-20", "刷单返利", "800"),
+        ("2026-11-16", "刷单返利", "200.50"),
+        ("2026-11-12", "虚假投资理财", "50000"),
+    ]
+    cases += [("2026-11-21", "刷单返利", "100")] * 3 + [
+        ("2026-10-01", "冒充客服", "0"),
+        ("2026-09-27", "刷单返利", "9"),
+    ]
+
+    def stats_after_recording() -> dict:
+        for day, category, loss in cases:
+            assert run("incident", "add", "--date", day, "--category", category, "--loss", loss).code == 0
+        assert run("incident", "add", "--date", "2026-11-19", "--category", "刷单返利", "--stopped").code == 0
+        result = run("stats", "--format", "json")
+        assert result.code == 0, result.err
+        return json.loads(result.out)
+
+    on_sqlite = stats_after_recording()
+    monkeypatch.setenv("ANTIFRAUD_DATABASE_URL", postgres_url)
+    on_postgres = stats_after_recording()
+    assert on_postgres == on_sqlite
+    assert on_sqlite["total"] == {"count": 8, "loss": "51300.50", "stopped": 1}
+    assert [(a["day"], a["category"]) for a in on_sqlite["alarms"]] == [("2026-11-21", "order_brushing")]

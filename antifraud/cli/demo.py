@@ -14,7 +14,7 @@ def demo(app: App):
     """Sample incidents in a fresh demo database (demo.db), a warning and a rota in posters-demo/."""
     from ..demo import run_demo
     from ..incidents.privacy import describe_masked
-    from ..lib.startup import startup_done
+    from ..lib.collector import startup_done
 
     startup_done()  # the demo opens its own database, not App.db
     report = run_demo(app.settings, app.categories)

@@ -17,7 +17,7 @@ def serve_command(app: App, host, port, threads):
     """The web UI on waitress. Prints `serving on http://HOST:PORT` once it accepts connections."""
     from waitress import create_server
 
-    from ..lib.startup import startup_done
+    from ..lib.collector import startup_done
     from ..web import create_app
 
     web = create_app(app)

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import BigInteger, Integer, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..config import DetectionSettings, Settings, Station
 from ..db.models import Category, Incident
 from ..db.reference import station_ids
+from ..lib.collector import paused
 from ..vocab import OTHER_CATEGORY
 from .model import Alarm
 
@@ -26,6 +27,11 @@ def lookback_days(d: DetectionSettings, method: str) -> int:
         return (d.weekly_weeks + 1) * 7
     guard = 0 if method == "C1" else d.guard_days
     return d.baseline_days + guard + (2 if method == "C3" else 0)
+
+
+def first_day_needed(d: DetectionSettings, start: date, method: str | None = None) -> date:
+    """The first day whose counts testing the days from `start` on needs."""
+    return start - timedelta(days=lookback_days(d, method or d.method))
 
 
 def daily_counts(session: Session, station: Station, start: date, end: date) -> dict[str, np.ndarray]:
@@ -43,26 +49,75 @@ class CountMatrix:
     counts: np.ndarray  # int64, shape (len(series), days)
 
 
-def count_matrix(session: Session, stations: list[Station], start: date, end: date) -> CountMatrix:
-    """One grouped query for every station: incidents (not deleted) per station, category and day."""
+@dataclass
+class IncidentRows:
+    """The incidents (not deleted) of some stations on the days start..end, as column arrays: the one
+    query that detection and `stats` both read. One entry per incident; numpy adds them up."""
+
+    start: date
+    days: int
+    series: list[tuple[str, str]]  # (station code, category code): stations in the order given, codes sorted
+    series_of: np.ndarray  # per incident: its index in `series`
+    day_of: np.ndarray  # per incident: days since `start`
+    fen: np.ndarray  # per incident: the loss in whole fen
+    stopped: np.ndarray  # per incident: 1 when stopped in time
+
+    def matrix(self, start: date | None = None) -> CountMatrix:
+        """Incidents per series and day, from `start` (default: the rows' own start) to their end."""
+        counts = np.bincount(self.series_of * self.days + self.day_of, minlength=len(self.series) * self.days)
+        counts = counts.reshape(len(self.series), self.days).astype(np.int64)
+        skip = 0 if start is None else (start - self.start).days
+        if skip < 0:
+            raise ValueError(f"counts from {self.start}, asked from {start}")
+        return CountMatrix(start or self.start, self.series, counts[:, skip:])
+
+
+def incident_rows(session: Session, stations: list[Station], start: date, end: date) -> IncidentRows:
+    """One query for every station, answered from the covering index ix_incidents_counts (a city's
+    ten weeks: ~36,000 incidents). Plain rows: nearly every (station, category, day) holds one
+    incident, so a GROUP BY in the database would only add a sort."""
     days = (end - start).days + 1
     ids = station_ids(session, [s.code for s in stations])
-    # The day as the driver gives it (SQLite: text), looked up in a table of the range's days, rather
-    # than parsed into a date for each of a city's tens of thousands of rows.
+    # Values as the driver gives them: the day as text on SQLite (looked up, not parsed), the loss
+    # in whole fen and `stopped` as 0/1, not a Decimal and a bool per incident.
     column = {start + timedelta(days=i): i for i in range(days)}
     column.update({day.isoformat(): i for day, i in list(column.items())})
-    rows = session.execute(
-        select(Incident.station_id, Incident.category_code, type_coerce(Incident.day, String), func.count())
-        .where(Incident.station_id.in_(ids), Incident.deleted_at.is_(None), Incident.day.between(start, end))
-        .group_by(Incident.station_id, Incident.category_code, Incident.day)
-    ).all()
-    index: dict[tuple[str, str], int] = {}
-    for station_id, code, _, _ in rows:
-        index.setdefault((ids[station_id], code), len(index))
-    counts = np.zeros((len(index), days), dtype=np.int64)
-    for station_id, code, day, count in rows:
-        counts[index[(ids[station_id], code)], column[day if isinstance(day, date) else day[:10]]] = count
-    return CountMatrix(start, list(index), counts)
+    table = Incident.__table__.c
+    query = select(
+        table.station_id,
+        table.category_code,
+        type_coerce(table.day, String),
+        type_coerce(table.loss, BigInteger),
+        type_coerce(table.stopped, Integer),
+    ).where(table.station_id.in_(ids), table.deleted_at.is_(None), table.day.between(start, end))
+    # A series is a (station, category) pair, numbered station position x categories + category.
+    position = {s.code: i for i, s in enumerate(stations)}
+    position_of_id = {station_id: position[code] for station_id, code in ids.items()}
+    with paused():  # tens of thousands of tuples, all kept until they are arrays
+        rows = session.execute(query).all()
+        station_of, code_of, day_of, fen, stopped = zip(*rows) if rows else ((),) * 5
+        codes = sorted(set(code_of)) or [""]
+        code_index = {code: i for i, code in enumerate(codes)}
+        pair = np.array([position_of_id[s] for s in station_of], dtype=np.int64) * len(codes)
+        pair += np.array([code_index[c] for c in code_of], dtype=np.int64)
+        day_of = np.array([column[day if isinstance(day, date) else day[:10]] for day in day_of], dtype=np.int64)
+        fen, stopped = np.array(fen, dtype=np.int64), np.array(stopped, dtype=np.int64)
+        del rows, station_of, code_of
+    present, series_of = np.unique(pair, return_inverse=True)
+    return IncidentRows(
+        start,
+        days,
+        [(stations[p // len(codes)].code, codes[p % len(codes)]) for p in present.tolist()],
+        series_of.astype(np.int64),
+        day_of,
+        fen,
+        stopped,
+    )
+
+
+def count_matrix(session: Session, stations: list[Station], start: date, end: date) -> CountMatrix:
+    """Incidents (not deleted) per station, category and day, as a matrix."""
+    return incident_rows(session, stations, start, end).matrix()
 
 
 def detect_alarms(
@@ -73,19 +128,33 @@ def detect_alarms(
 
 
 def detect_alarms_for(
-    session: Session, settings: Settings, stations: list[Station], start: date, end: date, method: str | None = None
+    session: Session,
+    settings: Settings,
+    stations: list[Station],
+    start: date,
+    end: date,
+    method: str | None = None,
+    rows: IncidentRows | None = None,
 ) -> list[Alarm]:
     """Alarms at every one of these stations on the days start..end, by day, station and category: one
-    counts query and one pass of the method over all their series together (a city in one go)."""
+    counts query and one pass of the method over all their series together (a city in one go).
+    `rows`: these stations' counts to `end`, from `first_day_needed` or before, already read."""
     from .methods import daily_to_weekly, ears, weekly_poisson
 
     d = settings.detection
     method = method or d.method
-    first = start - timedelta(days=lookback_days(d, method))
+    first = first_day_needed(d, start, method)
     names = dict(session.execute(select(Category.code, Category.name)).all())
-    matrix = count_matrix(session, stations, first, end)
-    keep = [i for i, (_, code) in enumerate(matrix.series) if code != OTHER_CATEGORY]
-    # "other" is not one kind of scam: a rise there is no surge of anything.
+    matrix = (rows or incident_rows(session, stations, first, end)).matrix(first)
+    offset = (start - first).days
+    # Fewer than min_cases on the day (in the week, for weekly) never alarm: a city's thousands of
+    # quiet series are left out before the method runs. Each series is tested on its own, so the
+    # alarms are the same. "other" is not one kind of scam: a rise there is no surge of anything.
+    if method == "weekly":
+        most = matrix.counts[:, max(offset - 6, 0) :].sum(axis=1)
+    else:
+        most = matrix.counts[:, offset:].max(axis=1, initial=0)
+    keep = [i for i, (_, code) in enumerate(matrix.series) if code != OTHER_CATEGORY and most[i] >= d.min_cases]
     series = [matrix.series[i] for i in keep]
     counts = matrix.counts[keep]
     by_code = {s.code: s for s in stations}
@@ -97,7 +166,6 @@ def detect_alarms_for(
     elif len(series):
         guard = 0 if method == "C1" else d.guard_days
         result = ears(counts, method, alpha=d.alpha, baseline=d.baseline_days, guard=guard, min_sigma=d.min_sigma)
-        offset = (start - first).days
         hits = np.argwhere(result.alarm[:, offset:] & (counts[:, offset:] >= d.min_cases))
         for row, column in hits:
             index = offset + int(column)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from ..config import Settings, Station
+from ..detection.service import IncidentRows, detect_alarms_for, first_day_needed, incident_rows
 from ..errors import InputError
 
 DEFAULT_WEEKS = 8
@@ -67,48 +68,6 @@ def tally_incidents(incidents, categories) -> dict:
     return dict(sorted(per.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
-@dataclass(frozen=True)
-class Group:
-    """Incidents added up by the database (loss in whole fen): per station and category, or per
-    category and day."""
-
-    station_code: str | None
-    category_code: str
-    day: date | None
-    count: int
-    fen: int
-    stopped: int
-
-
-def grouped_incidents(session: Session, stations: list[Station], start: date, end: date) -> tuple[list, list]:
-    """Two small GROUP BY queries for all the stations: per (station, category), and per (category,
-    day) for the weeks. A city's eight weeks are a few thousand rows, not 30,000 incidents."""
-    from sqlalchemy import BigInteger, Integer, cast, func, select
-
-    from ..db.models import Incident
-    from ..db.reference import station_ids
-
-    ids = station_ids(session, [s.code for s in stations])
-    sums = (
-        func.count(),
-        func.sum(Incident.__table__.c.loss, type_=BigInteger),  # whole fen, not a Decimal per row
-        func.sum(cast(Incident.stopped, Integer)),
-    )
-    where = (Incident.station_id.in_(ids), Incident.deleted_at.is_(None), Incident.day.between(start, end))
-    by_station = session.execute(
-        select(Incident.station_id, Incident.category_code, *sums)
-        .where(*where)
-        .group_by(Incident.station_id, Incident.category_code)
-    )
-    by_day = session.execute(
-        select(Incident.category_code, Incident.day, *sums).where(*where).group_by(Incident.category_code, Incident.day)
-    )
-    return (
-        [Group(ids[sid], code, None, n, int(fen or 0), int(stop or 0)) for sid, code, n, fen, stop in by_station],
-        [Group(None, code, day, n, int(fen or 0), int(stop or 0)) for code, day, n, fen, stop in by_day],
-    )
-
-
 def category_name(categories, code: str) -> str:
     try:
         return categories[code].name
@@ -124,11 +83,16 @@ def category_short(categories, code: str) -> str:
     return category.short or category.name
 
 
-def alarms_for(session: Session, settings: Settings, stations: list[Station], start: date, end: date) -> list:
+def alarms_for(
+    session: Session,
+    settings: Settings,
+    stations: list[Station],
+    start: date,
+    end: date,
+    rows: IncidentRows | None = None,
+) -> list:
     """Alarms raised by the configured detection method at these stations on days start..end."""
-    from ..detection.service import detect_alarms_for
-
-    alarms = detect_alarms_for(session, settings, stations, start, end)
+    alarms = detect_alarms_for(session, settings, stations, start, end, rows=rows)
     return sorted(alarms, key=lambda a: (a.day, a.station_code, a.category_code))
 
 
@@ -137,47 +101,68 @@ def gather_stats(
 ) -> dict:
     """What `antifraud stats` shows, JSON-ready: losses as strings of yuan ("1234.50")."""
     check_range(start, end)
-    per_station_category, per_day_category = grouped_incidents(session, stations, start, end)
+    # One query for the counts, losses and alarms: the days shown and the days detection looks back on.
+    rows = incident_rows(session, stations, first_day_needed(settings.detection, start), end)
+    sums = _Sums(rows, start, end)
+    codes = sums.codes
+    weeks = weeks_between(start, end)
+    week_index = {week: i for i, week in enumerate(weeks)}  # days before `start` are not among the sums
+    days = [rows.start + timedelta(days=i) for i in range(rows.days)]
+    week_of_day = np.array([week_index.get(iso_week(day), 0) for day in days], dtype=np.int64)
+    position = {s.code: i for i, s in enumerate(stations)}
+    station_of_series = np.array([position[station] for station, _ in rows.series], dtype=np.int64)
+    per_code = sums.by(sums.code_of, len(codes))
+    per_station = sums.by(station_of_series[sums.series_of], len(stations))
+    per_week = sums.by(week_of_day[sums.day_of], len(weeks))
+    week_code = np.zeros((len(weeks), len(codes)), dtype=np.int64)
+    np.add.at(week_code, (week_of_day[sums.day_of], sums.code_of), 1)
 
-    def tally() -> dict:
-        return {"count": 0, "fen": 0, "stopped": 0}
+    def shown(column: np.ndarray) -> dict:
+        count, fen, stopped = (int(v) for v in column)
+        return {"count": count, "stopped": stopped, "loss": money(Decimal(fen) / 100)}
 
-    def add(t: dict, g: Group) -> None:
-        t["count"] += g.count
-        t["fen"] += g.fen
-        t["stopped"] += g.stopped
-
-    def shown(t: dict) -> dict:
-        out = {key: value for key, value in t.items() if key not in ("fen", "categories")}
-        return {**out, "loss": money(Decimal(t["fen"]) / 100)}
-
-    per_category, total = defaultdict(tally), tally()
-    weeks = {week: {**tally(), "categories": defaultdict(int)} for week in weeks_between(start, end)}
-    per_station = {s.code: tally() for s in stations}
-    for g in per_station_category:
-        add(per_category[g.category_code], g)
-        add(total, g)
-        add(per_station[g.station_code], g)
-    for g in per_day_category:
-        week = weeks[iso_week(g.day)]
-        add(week, g)
-        week["categories"][g.category_code] += g.count
     order = {c.code: i for i, c in enumerate(categories)}
     by_category = [
         {"category": code, "name": category_name(categories, code), "short": category_short(categories, code),
-         **shown(t)}
-        for code, t in sorted(per_category.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+         **shown(per_code[:, i])}
+        for i, code in sorted(enumerate(codes), key=lambda item: (order.get(item[1], len(order)), item[1]))
+        if per_code[0, i]
     ]  # fmt: skip
-    by_week = [{"week": week, **shown(t), "categories": dict(t["categories"])} for week, t in weeks.items()]
-    by_station = [{"station": s.code, "name": s.name, **shown(per_station[s.code])} for s in stations]
-    alarms = alarms_for(session, settings, stations, start, end)
+    by_week = [
+        {"week": week, **shown(per_week[:, w]),
+         "categories": {codes[i]: int(n) for i, n in enumerate(week_code[w]) if n}}
+        for w, week in enumerate(weeks)
+    ]  # fmt: skip
+    by_station = [{"station": s.code, "name": s.name, **shown(per_station[:, i])} for i, s in enumerate(stations)]
+    alarms = alarms_for(session, settings, stations, start, end, rows)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "stations": [s.code for s in stations],
-        "total": shown(total),
+        "total": shown(sums.total),
         "by_category": by_category,
         "by_week": by_week,
         "by_station": by_station,
         "alarms": [a.as_json() for a in alarms],
     }
+
+
+class _Sums:
+    """The incidents of the days start..end among `rows`, ready to be added up by any key:
+    count, loss in fen and stopped, exact (int64 throughout)."""
+
+    def __init__(self, rows: IncidentRows, start: date, end: date):
+        keep = (rows.day_of >= (start - rows.start).days) & (rows.day_of <= (end - rows.start).days)
+        self.series_of, self.day_of = rows.series_of[keep], rows.day_of[keep]
+        self.values = np.stack([np.ones(len(self.series_of), dtype=np.int64), rows.fen[keep], rows.stopped[keep]])
+        self.codes = sorted({code for _, code in rows.series})
+        index = {code: i for i, code in enumerate(self.codes)}
+        self.code_of = np.array([index[code] for _, code in rows.series], dtype=np.int64)[self.series_of]
+        self.total = self.values.sum(axis=1)
+
+    def by(self, key: np.ndarray, size: int) -> np.ndarray:
+        """Shape (3, size): count, fen and stopped per key value."""
+        out = np.zeros((3, size), dtype=np.int64)
+        for column, values in zip(out, self.values, strict=True):
+            np.add.at(column, key, values)
+        return out
