@@ -83,6 +83,17 @@ def test_a_command_starts_without_the_cyclic_collector_and_works_with_it(config_
     assert plugins == "__all__"  # pydantic does not search every installed package for plugins
 
 
+def test_stats_with_the_default_detector_does_not_load_scipy_stats(config_file):
+    """EARS (the default, C3) needs only numpy; scipy.stats (~0.7 s to import) is for the weekly method."""
+    args = ["stats", "--format", "json", "--config", str(config_file)]
+    code = f"import sys; from antifraud.cli import main\ntry:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+    code += "print('scipy.stats' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=config_file.parent, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout[-500:] + done.stderr[-500:]
+
+
 class Pigeon(Channel):
     """A made-up channel, to show what adding one takes."""
 

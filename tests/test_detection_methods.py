@@ -16,6 +16,7 @@ from antifraud.detection.methods import (
     Detection,
     daily_to_weekly,
     ears,
+    normal_quantile,
     surveillance_upperbound,
     weekly_poisson,
 )
@@ -32,6 +33,12 @@ def test_methods_and_quantiles():
     assert METHODS == ("C1", "C2", "C3", "weekly")
     assert norm.ppf(0.999) == pytest.approx(Z001, abs=1e-12)
     assert norm.ppf(0.95) == pytest.approx(Z05, abs=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [1e-6, 0.0001, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.3, 0.4999])
+def test_the_threshold_quantile_is_scipys(alpha):
+    """EARS takes qnorm from the standard library (scipy.stats costs ~0.7 s to import in every process)."""
+    assert normal_quantile(1 - alpha) == pytest.approx(float(norm.ppf(1 - alpha)), rel=1e-14, abs=1e-14)
 
 
 # --- hand-computed series ------------------------------------------------------------------------------
