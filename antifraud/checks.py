@@ -6,7 +6,8 @@ from .errors import AntifraudError
 
 
 def run_checks(app):
-    """Yield (ok, what, detail) for each check; stops early when later checks cannot run."""
+    """Yield (ok, what, detail) for each check, ok None for a note (nothing stops working); stops
+    early when later checks cannot run."""
     try:
         settings = app.settings
     except AntifraudError as exc:
@@ -31,6 +32,10 @@ def run_checks(app):
             yield False, "fonts", str(problem)
         if not problems:
             yield True, "fonts", "every character in categories, labels, templates and station names is covered"
+    from .outreach.grid import grid_notes
+
+    for note in grid_notes(settings):
+        yield None, "grid posters", note
     try:
         from .db.session import health_check
 

@@ -106,6 +106,11 @@ def _some(example: str):
     return check
 
 
+class Hotline(Strict):
+    label: Name  # 反诈专线
+    number: Annotated[str, Field(pattern=r"^[0-9-]{3,20}$")]  # 96110
+
+
 class Contact(Strict):
     name: Name
     phone: Phone
@@ -130,6 +135,9 @@ class Person(Strict):
     role: Role
     team: Name | None = None
     phone: Phone | None = None
+    grid: Name | None = None  # the 网格 or 警格 this person answers for: gets a grid contact poster
+    photo: Path | None = None  # for the grid poster, relative to config.yaml; a silhouette when missing
+    qr: str | None = Field(default=None, max_length=300)  # the poster's QR code (default: a tel: link to phone)
     available: Annotated[list[Weekday], AfterValidator(_some("a weekday (mon..sun)"))] = list(WEEKDAYS)
     unavailable: list[date] = []
     max_shifts_per_week: int = Field(default=3, ge=0, le=14)
@@ -155,6 +163,9 @@ class Station(Strict):
     timezone: Annotated[str, AfterValidator(_timezone)] | None = None
     contact: Contact | None = None  # the officer residents should call, printed on posters
     link: str | None = Field(default=None, max_length=300)  # encoded in the poster's QR code
+    address: str | None = Field(default=None, max_length=80)  # the police room's, on grid posters
+    hotlines: list[Hotline] = Field(default_factory=lambda: [Hotline(label="反诈专线", number="96110"),
+                                                             Hotline(label="报警电话", number="110")])  # fmt: skip
     groups: list[Group] = []
     people: list[Person] = []
     factories: list[Factory] = []

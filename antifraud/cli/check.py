@@ -13,9 +13,9 @@ def check(app: App):
     from ..checks import run_checks
 
     problems = 0
-    for ok, what, detail in run_checks(app):
-        click.echo(f"{'ok' if ok else 'PROBLEM':>7}  {what}: {detail}")
-        problems += not ok
+    for ok, what, detail in run_checks(app):  # ok None: a note, worth knowing but not in the way
+        click.echo(f"{'note' if ok is None else 'ok' if ok else 'PROBLEM':>7}  {what}: {detail}")
+        problems += ok is False
     if problems:
         click.echo(f"{problems} problem(s) found", err=True)
         raise click.exceptions.Exit(2)

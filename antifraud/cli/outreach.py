@@ -263,3 +263,28 @@ def print_coverage(c: dict) -> None:
             for f in c["longest_unvisited"]
         )
         click.echo(f"  waiting longest: {waiting}")
+
+
+@command(cli, "grid-posters")
+@click.option("--station", help="Station code (default: the first in config).")
+@click.option("--team", help="Only this team's posters (and its combined PDF).")
+@click.option("--name", help="Only this person's poster.")
+def grid_posters(app: App, station, team, name):
+    """Grid contact posters (网格联系海报): an A4 PDF (and a PNG preview) per person with a grid, and
+    a combined PDF per team for the print shop, under output_dir/grid/STATION/."""
+    from ..outreach.grid import write_grid_posters
+
+    station = app.station(station)
+    report = write_grid_posters(app.settings, station, team, name)
+    if not report.people:
+        click.echo(f"{station.code}: nobody has a grid: in config; add grid: to the people who answer for one")
+        return
+    for pdf, png in zip(report.people, report.previews, strict=True):
+        click.echo(f"  {pdf}  (preview {png.name})")
+    for team_name, path in report.teams.items():
+        click.echo(f"  {path}  (team {team_name}, for the print shop)")
+    click.echo(f"{station.code}: {len(report.people)} grid poster(s) in {report.folder}")
+    for label, names in (("no photo (a silhouette is printed)", report.missing_photo),
+                         ("no phone", report.missing_phone)):  # fmt: skip
+        if names:
+            click.echo(f"note: {label}: {', '.join(names)}", err=True)

@@ -66,6 +66,10 @@ class FontSet:
         # The common case, checked in C: every character is in the primary font.
         return set(map(ord, text)) <= self._cmaps[0]
 
+    def covered_by_primary(self, text: str) -> bool:
+        """Whether the first font alone draws every visible character of the text."""
+        return self._primary_covers(text) or all(_invisible(c) or ord(c) in self._cmaps[0] for c in text)
+
     def font(self, size: int, index: int = 0) -> ImageFont.FreeTypeFont:
         # Opening a 1.6 MB CJK font is the slow part of drawing, so each size is opened once.
         key = (size, index)
