@@ -32,6 +32,12 @@ def run_checks(app):
             yield False, "fonts", str(problem)
         if not problems:
             yield True, "fonts", "every character in categories, labels, templates and station names is covered"
+    from .warnings.audiences import load_profiles
+
+    try:
+        load_profiles(settings.resolve(settings.templates_dir), categories.by_code)
+    except AntifraudError as exc:
+        yield False, "audiences", str(exc)
     from .outreach.grid import grid_notes
 
     for note in grid_notes(settings):

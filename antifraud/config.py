@@ -18,7 +18,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 from .channels import CHANNELS
 from .errors import ConfigError
 from .lib.schema import Strict, describe_validation_error, load_yaml
-from .vocab import WEEKDAYS, Audience, EventKindName, Role, SiteKind, Weekday
+from .vocab import AUDIENCES, WEEKDAYS, Audience, EventKindName, Role, SiteKind, Weekday
 
 DATABASE_ENV = "ANTIFRAUD_DATABASE_URL"
 
@@ -195,7 +195,7 @@ class CategoryDef(Strict):
 class Publish(Strict):
     require_approval: bool = False
     # Which groups get the daily warning; a staff preview always goes to the staff groups.
-    audiences: list[Audience] = ["residents", "staff", "volunteers"]
+    audiences: list[Audience] = list(AUDIENCES)  # every group gets the warning
     wait_seconds: int = Field(default=300, ge=0, le=3600)  # how long `warning publish` waits for the robots
     # The daemon posts a warning on its own only up to this many days after the day it reports on
     # (2: yesterday's and the day before's); older ones are reported, and a person decides.

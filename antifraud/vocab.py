@@ -8,8 +8,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal, get_args
 
-Audience = Literal["residents", "staff", "volunteers"]
+Audience = Literal["residents", "staff", "volunteers", "factory_workers", "elderly", "parents"]
 AUDIENCES: tuple[str, ...] = get_args(Audience)
+AUDIENCE_NAMES = {
+    "residents": "居民",
+    "staff": "工作人员",
+    "volunteers": "志愿者",
+    "factory_workers": "企业员工",
+    "elderly": "老年人",
+    "parents": "学生家长",
+}
 
 Role = Literal["officer", "auxiliary", "patrol", "volunteer"]
 ROLES: tuple[str, ...] = get_args(Role)

@@ -115,7 +115,7 @@ def test_categories_listing(run):
         "order_brushing",
         "medical_insurance",
     ]
-    assert len(items) == 12 and all(3 <= len(c["tips"]) <= 5 for c in items)
+    assert len(items) == 14 and all(3 <= len(c["tips"]) <= 5 for c in items)
 
 
 def test_station_categories_can_be_added_in_config(run, config_file):

@@ -63,7 +63,7 @@ def test_open_syncs_stations_and_categories(config_file):
     with db.session() as session:
         codes = session.scalars(text("SELECT code FROM stations ORDER BY id")).all()
         assert codes == ["shigu", "qingfu"]
-        assert session.scalar(text("SELECT count(*) FROM categories")) == 12
+        assert session.scalar(text("SELECT count(*) FROM categories")) == 14
 
 
 def test_money_is_exact(run, config_file):

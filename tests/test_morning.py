@@ -75,7 +75,9 @@ def test_a_publish_refuses_an_image_written_over_since_it_was_rendered(run, conf
     monkeypatch.setenv("AF_TEST_STAFF", robots.wecom_url("staff"))
     add(run, "--date", "2026-11-22", "--category", "刷单返利", "--loss", "800")
     assert run("warning", "render").code == 0
-    poster = config_file.parent / "posters" / "2026-11-22" / "shigu" / "warning.png"
+    # The staff group's poster: its audience's own variant where that differs (audiences.yaml).
+    folder = config_file.parent / "posters" / "2026-11-22" / "shigu"
+    poster = folder / "warning-staff.png" if (folder / "warning-staff.png").exists() else folder / "warning.png"
     rendered = poster.read_bytes()
     Image.new("RGB", (1080, 400), "white").save(poster)  # what the demo used to do to a station's folder
 

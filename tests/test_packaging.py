@@ -64,7 +64,7 @@ def test_installed_app_uses_shipped_templates_and_station_overrides(wheel, tmp_p
     (tmp_path / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
     result = run_from_wheel(wheel, tmp_path, "categories", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(result.stdout)) == 12
+    assert len(json.loads(result.stdout)) == 14
     shown = run_from_wheel(
         wheel, tmp_path, "-c", "import antifraud.lib.templates as r; print(r.default_templates_dir())", module=""
     )

@@ -211,3 +211,34 @@ def test_pages_have_no_inline_script_or_style(web, run, staff_robot):
         text = web.get(clerk, path).text
         assert "style=" not in text and "<script>" not in text
         assert text.count('name="csrf_token"') >= 2
+
+
+def test_the_forward_page_shows_each_groups_own_variant_side_by_side(config_file, frozen_clock, monkeypatch, run):
+    """Two hand-forwarded groups of two audiences: each gets its audience's poster and text."""
+    from webtools import Web
+
+    monkeypatch.delenv("ANTIFRAUD_DATABASE_URL", raising=False)
+    text = config_file.read_text(encoding="utf-8").replace(
+        "      - {name: 石鼓居民微信群, channel: folder, audience: residents}\n",
+        "      - {name: 石鼓居民微信群, channel: folder, audience: residents}\n"
+        "      - {name: 石鼓长者微信群, channel: folder, audience: elderly}\n",
+    )
+    config_file.write_text(text, encoding="utf-8")
+    web = Web(config_file)
+    add_incident(run, loss="8000")
+    assert run("incident", "add", "--date", DAY, "--category", "百万医疗", "--loss", "500").code == 0
+    clerk = web.client("zhou", "clerk")
+    web.post(clerk, f"{PAGE}/render", form_page=PAGE)
+    web.post(clerk, f"{PAGE}/publish", form_page=PAGE)
+
+    page = web.get(clerk, FORWARD).text
+    assert 'class="variants"' in page and "居民版" in page and "老年人版" in page
+    body = page.split("</header>", 1)[1]
+    residents, elderly = body.split("<h2>石鼓居民微信群", 1)[1], body.split("<h2>石鼓长者微信群", 1)[1]
+    images = [part.split('src="/forward/image/', 1)[1].split('"', 1)[0] for part in (residents, elderly)]
+    posters = [web.get(clerk, "/forward/image/" + url.replace("&amp;", "&")).data for url in images]
+    folder = config_file.parent / "posters" / DAY / "shigu"
+    assert posters == [(folder / "warning.png").read_bytes(), (folder / "warning-elderly.png").read_bytes()]
+    # The elderly text leads with their kind of case (百万医疗), the residents' with the day's largest loss.
+    assert residents.index("【典型案例") < residents.index("刷单返利：")
+    assert "【典型案例1】“百万医疗保险”关闭扣费" in elderly or "【典型案例】“百万医疗保险”关闭扣费" in elderly

@@ -161,6 +161,27 @@ class DailyWarning(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     station: Mapped[Station] = relationship()
+    variants: Mapped[list["WarningVariant"]] = relationship(
+        back_populates="warning", cascade="all, delete-orphan", order_by="WarningVariant.audience"
+    )
+
+
+class WarningVariant(Base):
+    """The same warning as one audience's groups get it (templates/audiences.yaml): its own poster and
+    words. An audience without a variant gets the warning's own (the public one, for residents)."""
+
+    __tablename__ = "warning_variants"
+    __table_args__ = (UniqueConstraint("warning_id", "audience"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("daily_warnings.id", ondelete="CASCADE"))
+    audience: Mapped[str] = mapped_column(String(20))
+    image_path: Mapped[str] = mapped_column(String(400))  # relative to output_dir
+    image_sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    markdown: Mapped[str] = mapped_column(Text)
+
+    warning: Mapped[DailyWarning] = relationship(back_populates="variants")
 
 
 class Delivery(Base):

@@ -15,7 +15,7 @@ from ..errors import ConfigError, DatabaseUnavailable
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration. A database already there is opened without loading Alembic at all, which
 # keeps every command quick; tests/test_db.py checks this against Alembic's own head.
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 
 BUSY_SECONDS = 10  # how long a writer waits for another one before giving up (config: database_timeout_seconds)

@@ -71,15 +71,26 @@ def shorten(text: str | None, max_chars: int | None) -> str:
     return kept
 
 
-def quiet_topic(day: date, categories: Categories) -> str:
-    """A quiet day's featured category, rotating day by day through all but 'other'."""
+def quiet_topic(day: date, categories: Categories, profile=None) -> str:
+    """A quiet day's featured category, rotating day by day through all but 'other' (through the
+    audience's own categories, for a profile that lists some)."""
     codes = [code for code in categories.by_code if code != OTHER_CATEGORY] or [OTHER_CATEGORY]
+    if profile is not None and (own := [code for code in profile.categories if code in categories.by_code]):
+        codes = own
     return codes[day.toordinal() % len(codes)]
 
 
-def compose(facts: WarningFacts, categories: Categories, detail: Detail) -> WarningContent:
+def compose(facts: WarningFacts, categories: Categories, detail: Detail, profile=None) -> WarningContent:
+    """What the warning says at this level of detail, for an audience (`profile`, audiences.Profile;
+    None: the public variant): its categories' case, script and tips first, as plainly as it asks."""
+    if profile is not None:
+        detail = replace(
+            detail,
+            summary_chars=_least(detail.summary_chars, profile.summary_chars),
+            tips=min(detail.tips, profile.tips or detail.tips),
+        )
     if facts.quiet:
-        topic = categories[quiet_topic(facts.day, categories)]
+        topic = categories[quiet_topic(facts.day, categories, profile)]
         tips = list(topic.tips[: max(detail.tips, 1)])
         return WarningContent(
             facts=facts,
@@ -91,9 +102,11 @@ def compose(facts: WarningFacts, categories: Categories, detail: Detail) -> Warn
             topic=topic.code,
         )
     seen = [categories[c.code] for c in facts.categories]
-    highlights = [
-        replace(h, summary=shorten(h.summary, detail.summary_chars)) for h in facts.highlights[: detail.highlights]
-    ]
+    chosen = facts.highlights[: detail.highlights]
+    if profile is not None:
+        seen.sort(key=lambda c: profile.rank(c.code))  # stable: the day's order within each rank
+        chosen = _for_audience(facts, profile, detail)
+    highlights = [replace(h, summary=shorten(h.summary, detail.summary_chars)) for h in chosen]
     return WarningContent(
         facts=facts,
         detail=detail,
@@ -102,6 +115,28 @@ def compose(facts: WarningFacts, categories: Categories, detail: Detail) -> Warn
         tips=round_robin_tips([c.tips for c in seen], detail.tips),
         key_point=seen[0].key_point,
     )
+
+
+def _least(limit: int | None, other: int | None) -> int | None:
+    """The tighter of two character limits (None: no limit)."""
+    if other is None:
+        return limit
+    return other if limit is None else min(limit, other)
+
+
+def _for_audience(facts: WarningFacts, profile, detail: Detail) -> list[Highlight]:
+    """The cases an audience's variant tells: every one for a `full` profile (staff), else the case of
+    the category that matters most to them first, then the public pick."""
+    if not detail.highlights:
+        return []
+    if profile.full:
+        return list(facts.cases)
+    cases = facts.cases or facts.highlights
+    first = min(cases, key=lambda h: profile.rank(h.category_code)) if profile.categories else None
+    if first is None or profile.rank(first.category_code) == len(profile.categories):
+        return facts.highlights[: detail.highlights]
+    rest = [h for h in facts.highlights if h != first]
+    return [first, *rest][: detail.highlights]
 
 
 def round_robin_tips(tip_lists: list[list[str]], limit: int) -> list[str]:

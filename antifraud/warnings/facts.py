@@ -60,6 +60,7 @@ class Highlight:
     stopped: bool
     channel: str | None
     summary: str | None  # masked on entry; number fragments dropped for the public post
+    category_code: str = ""
 
     @property
     def outcome(self) -> str:
@@ -84,6 +85,7 @@ class WarningFacts:
     highlights: list[Highlight] = field(default_factory=list)
     contact: Contact | None = None
     surges: list[Surge] = field(default_factory=list)
+    cases: list[Highlight] = field(default_factory=list)  # every case of the day, the largest loss first
 
     @property
     def surge_names(self) -> str:
@@ -142,6 +144,7 @@ def build_facts(station: Station, day: date, incidents: list, categories: Catego
         month_loss=sum((i.loss for i in incidents), Decimal("0.00")),
         highlights=pick_highlights(of_day, categories),
         contact=station.contact,
+        cases=[_highlight(i, categories) for i in sorted(of_day, key=lambda i: (-i.loss, not i.summary, i.id or 0))],
     )
 
 
@@ -159,17 +162,19 @@ def pick_highlights(incidents: list, categories: Categories, limit: int = 2) -> 
     )
     if second is not None and limit > 1:
         chosen.append(second)
-    return [
-        Highlight(
-            category_name=categories[i.category_code].name,
-            who=describe_victim(i.victim, i.victim_age, public_text(i.occupation)),
-            loss=i.loss,
-            stopped=i.stopped,
-            channel=CHANNEL_NAMES.get(i.channel) if i.channel else None,
-            summary=public_text(i.summary),
-        )
-        for i in chosen[:limit]
-    ]
+    return [_highlight(i, categories) for i in chosen[:limit]]
+
+
+def _highlight(incident, categories: Categories) -> Highlight:
+    return Highlight(
+        category_name=categories[incident.category_code].name,
+        who=describe_victim(incident.victim, incident.victim_age, public_text(incident.occupation)),
+        loss=incident.loss,
+        stopped=incident.stopped,
+        channel=CHANNEL_NAMES.get(incident.channel) if incident.channel else None,
+        summary=public_text(incident.summary),
+        category_code=incident.category_code,
+    )
 
 
 def gather_facts(session: Session, station: Station, day: date, categories: Categories, settings=None) -> WarningFacts:

@@ -1,9 +1,10 @@
-"""Render the warning for (station, day) into output_dir/D/S/: warning.png, warning.txt, warning.md."""
+"""Render the warning for (station, day) into output_dir/D/S/: warning.png, warning.txt, warning.md,
+and warning-<audience>.* for each audience whose variant differs (templates/audiences.yaml)."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,10 +15,23 @@ from ..errors import ConfigError
 from ..incidents.categories import Categories
 from ..incidents.privacy import NUMBER_KINDS, mask_pii
 from ..lib.files import write_atomic
+from .audiences import PUBLIC, load_profiles, variants_in_use
 from .content import Detail, compose
 from .facts import WarningFacts, gather_facts
 from .poster import PosterTooTall, draw_warning_poster, encode_poster, load_layout
 from .text import render_text
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One audience's poster and words (the public one is the warning's own)."""
+
+    audience: str
+    paths: dict[str, Path]
+    text: str
+    markdown: str
+    image_sha256: str  # of the image bytes written: a publish sends exactly these
+    png: bytes = field(repr=False, default=b"")
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,7 @@ class RenderedWarning:
     text: str
     markdown: str
     image_sha256: str  # of the image bytes written: a publish sends exactly these
+    variants: dict[str, Variant] = field(default_factory=dict)  # audience -> its own, where it differs
 
 
 def output_folder(settings: Settings, station: Station, day: date) -> Path:
@@ -38,37 +53,65 @@ def output_folder(settings: Settings, station: Station, day: date) -> Path:
 def render_warning(
     session: Session, settings: Settings, categories: Categories, station: Station, day: date
 ) -> RenderedWarning | None:
-    """Render and write the files; None on a quiet day when config says to stay silent."""
+    """Render and write the files, the public variant and one per audience of the station's groups
+    whose profile differs from it (audiences.yaml); None on a quiet day when config says to stay silent."""
     facts = gather_facts(session, station, day, categories, settings)
     if facts.quiet and settings.warning.quiet_day == "none":
         return None
     station_templates = settings.resolve(settings.templates_dir)
-    text = render_text("warning.txt", facts, categories, station_templates)
-    markdown = render_text("warning.md", facts, categories, station_templates)
-    image = draw_poster(facts, categories, station, station_templates)
-    png, suffix = encode_poster(image)
+    profiles = load_profiles(station_templates, categories.by_code)
+    folder = output_folder(settings, station, day)
+    public = write_variant(
+        folder, PUBLIC, compose_variant(facts, categories, station, station_templates, profiles.of(PUBLIC))
+    )
+    variants = {}
+    for audience in sorted(set(variants_in_use(station, settings.publish.audiences, profiles).values()) - {PUBLIC}):
+        drawn = compose_variant(facts, categories, station, station_templates, profiles.of(audience))
+        if drawn[0] != public.png or drawn[2:] != (public.text, public.markdown):  # else the public files do
+            variants[audience] = write_variant(folder, audience, drawn)
+    return RenderedWarning(
+        station.code, day, facts, public.paths, public.text, public.markdown, public.image_sha256, variants
+    )
+
+
+def compose_variant(facts, categories, station, station_templates, profile) -> tuple[bytes, str, str, str]:
+    """(poster bytes, their suffix, text, markdown) of the warning for an audience's profile."""
+    text = render_text("warning.txt", facts, categories, station_templates, profile)
+    markdown = render_text("warning.md", facts, categories, station_templates, profile)
+    png, suffix = encode_poster(draw_poster(facts, categories, station, station_templates, profile))
     allowed = {station.contact.phone} if station.contact else set()
     for name, content in (("warning.txt", text), ("warning.md", markdown)):
         ensure_no_personal_numbers(content, allowed, name)
-    folder = output_folder(settings, station, day)
+    return png, suffix, text, markdown
+
+
+def write_variant(folder: Path, audience: str, drawn: tuple[bytes, str, str, str]) -> Variant:
+    """warning.png/.txt/.md (the public variant), or warning-<audience>.* for an audience's own."""
+    png, suffix, text, markdown = drawn
+    stem = "warning" if audience == PUBLIC else f"warning-{audience}"
     paths = {
-        "image": write_atomic(folder / f"warning.{suffix}", png),
-        "text": write_atomic(folder / "warning.txt", text.encode("utf-8")),
-        "markdown": write_atomic(folder / "warning.md", markdown.encode("utf-8")),
+        "image": write_atomic(folder / f"{stem}.{suffix}", png),
+        "text": write_atomic(folder / f"{stem}.txt", text.encode("utf-8")),
+        "markdown": write_atomic(folder / f"{stem}.md", markdown.encode("utf-8")),
     }
-    return RenderedWarning(station.code, day, facts, paths, text, markdown, hashlib.sha256(png).hexdigest())
+    return Variant(audience, paths, text, markdown, hashlib.sha256(png).hexdigest(), png)
 
 
-def draw_poster(facts: WarningFacts, categories: Categories, station: Station, station_templates: Path | None):
-    """The poster at the layout's level of detail, or a leaner one if that would be too tall."""
+def draw_poster(
+    facts: WarningFacts, categories: Categories, station: Station, station_templates: Path | None, profile=None
+):
+    """The poster at the layout's level of detail (the type scaled for the audience), or a leaner one
+    if that would be too tall."""
     layout = load_layout(station_templates)
+    if profile is not None and profile.poster_scale != 1:
+        layout = layout.scaled(profile.poster_scale)
     d = layout.detail
     wanted = Detail(d.highlights, d.summary_chars, d.scripts, d.tips, context=True)
     lean = Detail(0, 0, min(d.scripts, 1), min(d.tips, 3), context=True)
     try:
-        return draw_warning_poster(compose(facts, categories, wanted), layout, station_templates, station.link)
+        return draw_warning_poster(compose(facts, categories, wanted, profile), layout, station_templates, station.link)
     except PosterTooTall:
-        return draw_warning_poster(compose(facts, categories, lean), layout, station_templates, station.link)
+        return draw_warning_poster(compose(facts, categories, lean, profile), layout, station_templates, station.link)
 
 
 def ensure_no_personal_numbers(text: str, allowed: set[str], name: str) -> None:

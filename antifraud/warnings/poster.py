@@ -105,6 +105,17 @@ class PosterLayout(LayoutFile):
                 raise ValueError(f"{key}.{missing[0]}: is required")
         return self
 
+    def scaled(self, factor: float) -> PosterLayout:
+        """The same layout with the body's type `factor` times as big (header and footer as they are)."""
+        keys = ("size", "title_size", "number_size", "label_size", "phone_size")
+
+        def grown(block: Block) -> Block:
+            if block.type in ("header", "footer"):
+                return block
+            return block.model_copy(update={k: min(400, round(getattr(block, k) * factor)) for k in keys})
+
+        return self.model_copy(update={"blocks": [grown(b) for b in self.blocks]})
+
     def colour(self, name: str, quiet: bool = False, surge: bool = False) -> str:
         """The colour, in the quiet day's or the surge day's own shade where the layout has one."""
         mode = "quiet" if quiet else "surge" if surge else None

@@ -20,6 +20,12 @@ def subject(what: str, day: date) -> str:
     return f"{what}:{day.isoformat()}"
 
 
+def variant_for(warning: DailyWarning, audience: str | None):
+    """What a group of this audience gets: the audience's own variant, else the warning's (public) one.
+    Either has image_path, image_sha256, text and markdown."""
+    return next((v for v in warning.variants if v.audience == audience), warning)
+
+
 @dataclass(frozen=True)
 class PlannedMessage:
     group: Group
@@ -42,12 +48,14 @@ def plan_messages(station: Station, audiences, channels=None) -> list[PlannedMes
 def enqueue(
     session: Session, warning: DailyWarning, station: Station, what: str, audiences, channels=None
 ) -> list[Delivery]:
-    """Outbox rows for the warning, in the caller's transaction; rows that exist already are kept as they are."""
+    """Outbox rows for the warning, in the caller's transaction; rows that exist already are kept as they are.
+    The warning goes to each group as its audience's variant; a preview is the public one."""
     title = f"{'平安提示' if warning.quiet else '电诈预警'} {cn_date(warning.day)}"
-    bodies = {"text": warning.text, "markdown": warning.markdown}
     per_group: dict[str, tuple[Group, list[Outgoing]]] = {}
     for message in plan_messages(station, audiences, channels):
-        image, sha256 = (warning.image_path, warning.image_sha256) if message.kind == "image" else (None, None)
+        content = warning if what == "preview" else variant_for(warning, message.group.audience)
+        bodies = {"text": content.text, "markdown": content.markdown}
+        image, sha256 = (content.image_path, content.image_sha256) if message.kind == "image" else (None, None)
         outgoing = Outgoing(message.kind, bodies.get(message.kind), image, title, image_sha256=sha256)
         per_group.setdefault(message.group.name, (message.group, []))[1].append(outgoing)
     return queue_messages(session, warning.station_id, subject(what, warning.day), warning.day, per_group.values())

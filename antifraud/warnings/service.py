@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings, Station
-from ..db.models import DailyWarning, Delivery, Incident, utcnow
+from ..db.models import DailyWarning, Delivery, Incident, WarningVariant, utcnow
 from ..db.reference import station_row
 from ..errors import InputError
 from .files import RenderedWarning, render_warning
-from .publish import enqueue, subject
+from .publish import enqueue, subject, variant_for
 
 
 def record_render(session: Session, settings: Settings, station: Station, rendered: RenderedWarning) -> DailyWarning:
@@ -30,13 +30,26 @@ def record_render(session: Session, settings: Settings, station: Station, render
     if row.status != "published":
         row.status = "draft" if settings.publish.require_approval else "approved"
         row.approved_at = row.approved_by = None
+    kept = {v.audience: v for v in row.variants}
+    row.variants = []
+    for audience, variant in rendered.variants.items():
+        own = kept.get(audience) or WarningVariant(audience=audience)
+        own.image_path = str(variant.paths["image"].relative_to(output))
+        own.image_sha256, own.text, own.markdown = variant.image_sha256, variant.text, variant.markdown
+        row.variants.append(own)
     session.add(row)
     session.flush()
-    # Messages not yet sent (waiting, or parked for a person to retry) carry the latest words and image.
+    # Messages not yet sent (waiting, or parked for a person to retry) carry the latest words and image,
+    # each its group's variant.
+    audiences = {g.name: g.audience for g in station.groups}
     for delivery in unsent_deliveries(session, row):
-        delivery.body = row.markdown if delivery.kind == "markdown" else row.text if delivery.kind == "text" else None
-        delivery.image_path = row.image_path if delivery.kind == "image" else None
-        delivery.image_sha256 = row.image_sha256 if delivery.kind == "image" else None
+        preview = delivery.subject == subject("preview", row.day)
+        content = row if preview else variant_for(row, audiences.get(delivery.group_name))
+        delivery.body = (
+            content.markdown if delivery.kind == "markdown" else content.text if delivery.kind == "text" else None
+        )
+        delivery.image_path = content.image_path if delivery.kind == "image" else None
+        delivery.image_sha256 = content.image_sha256 if delivery.kind == "image" else None
     return row
 
 

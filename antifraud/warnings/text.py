@@ -21,11 +21,13 @@ def render_one(name: str, content: WarningContent, station_templates: Path | Non
     return render_template(name, station_templates, c=content, facts=content.facts)
 
 
-def render_text(name: str, facts: WarningFacts, categories: Categories, station_templates: Path | None) -> str:
-    """The richest version of the template that fits its byte limit."""
+def render_text(
+    name: str, facts: WarningFacts, categories: Categories, station_templates: Path | None, profile=None
+) -> str:
+    """The richest version of the template that fits its byte limit (for an audience's profile)."""
     limit = LIMITS[name]
     for detail in LADDER:
-        text = render_one(name, compose(facts, categories, detail), station_templates)
+        text = render_one(name, compose(facts, categories, detail, profile), station_templates)
         if len(text.encode("utf-8")) <= limit:
             return text
     raise ConfigError(f"template {name}: even the shortest warning is over {limit} bytes; shorten the template")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db.models import DailyWarning, Delivery, Forward, User
 from ..db.reference import station_row
 from ..errors import AntifraudError
+from ..vocab import AUDIENCE_NAMES
 from .auth import requires
 from .common import db_session, parse_day, services, who, zh_error
 
@@ -352,6 +353,7 @@ def _forward_items(session, station, the_day: date) -> list[dict]:
     }
     names = _person_names(session, {f.by for f in ticks.values()})
     order = {g.name: i for i, g in enumerate(station.groups)}
+    audiences = {g.name: g.audience for g in station.groups}
     items: dict[tuple[str, str], dict] = {}
     for d in rows:
         key = (d.group_name, d.subject)
@@ -374,6 +376,7 @@ def _forward_items(session, station, the_day: date) -> list[dict]:
                 "group": group,
                 "subject": subject,
                 "label": SUBJECT_NAMES.get(what, what),
+                "audience": AUDIENCE_NAMES.get(audiences.get(group), audiences.get(group)),
                 "images": [d.id for d in sorted(item["images"], key=lambda d: (d.part, d.id))],
                 "text": "\n\n".join(d.body for d in texts),
                 "written": item["statuses"] == {"sent"},
