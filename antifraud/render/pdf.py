@@ -12,6 +12,7 @@ from io import BytesIO
 from PIL import Image
 
 from .fonts import FontSet
+from .qr import qr_matrix
 
 PT = 25.4 / 72  # millimetres per point
 LINE = 1.25  # a line of text is this many times its type size tall
@@ -123,12 +124,7 @@ class Document:
 
     def qr(self, link: str, x: float, y: float, size: float) -> None:
         """A QR code as vector squares: sharp at any print size."""
-        import qrcode
-
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-        code.add_data(link)
-        code.make(fit=True)
-        matrix = code.get_matrix()
+        matrix = qr_matrix(link)
         cell = size / len(matrix)
         self.rect(x, y, size, size, "#FFFFFF")
         self.pdf.set_fill_color(0, 0, 0)
