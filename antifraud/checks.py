@@ -38,8 +38,13 @@ def run_checks(app):
         load_profiles(settings.resolve(settings.templates_dir), categories.by_code)
     except AntifraudError as exc:
         yield False, "audiences", str(exc)
-    from .outreach.grid import grid_notes
+    from .outreach.grid import grid_glyph_problems, grid_notes
 
+    try:
+        for problem in grid_glyph_problems(settings):
+            yield False, "fonts", problem
+    except AntifraudError as exc:
+        yield False, "grid posters", str(exc)
     for note in grid_notes(settings):
         yield None, "grid posters", note
     try:

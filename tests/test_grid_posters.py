@@ -124,3 +124,14 @@ def test_a_layout_that_does_not_fit_the_page_is_refused_naming_it(run, shigu, tm
         and "grid_poster.yaml: 钱队员's poster is" in result.err
         and "taller than the page" in result.err
     )
+
+
+def test_check_names_a_character_the_grid_posters_fonts_lack(run, shigu):
+    text = shigu.read_text(encoding="utf-8").replace("grid: 第二网格,", "grid: 第二网格🏠,")
+    shigu.write_text(text, encoding="utf-8")
+    checked = run("check")
+    assert checked.code == 2
+    assert "PROBLEM  fonts: shigu: grid_poster: the character '🏠' (U+1F3E0)" in checked.out
+    assert "孙队员: grid" in checked.out
+    poster = run("grid-posters", "--name", "孙队员")
+    assert poster.code == 2 and "'🏠'" in poster.err and len(poster.err.splitlines()) == 1

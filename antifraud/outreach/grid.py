@@ -276,3 +276,28 @@ def grid_notes(settings: Settings) -> list[str]:
             elif not path.is_file():
                 notes.append(f"{who}: photo {path} does not exist: the grid poster shows a silhouette")
     return notes
+
+
+def grid_glyph_problems(settings: Settings) -> list[str]:
+    """Characters of the grid posters' words (names, grids, teams, labels, addresses) that the grid
+    layout's fonts lack: the poster would refuse to draw them, so `check` says so first."""
+    station_templates = settings.resolve(settings.templates_dir)
+    problems = []
+    for station in settings.stations:
+        people = [p for p in station.people if p.grid]
+        if not people:
+            continue
+        layout = load_grid_layout(station_templates)
+        regular, bold = layout.font_sets(station_templates)
+        labels = layout.labels.model_dump()
+        texts = [(f"labels.{key}", value, key in ("title", "grid")) for key, value in labels.items()]
+        texts += [("address", station.address or "", False), ("name", station.name, True)]
+        texts += [(f"{h.label}", h.label, True) for h in station.hotlines]
+        for person in people:
+            texts += [(f"{person.name}: name", person.name, True), (f"{person.name}: grid", person.grid, True)]
+            texts += [(f"{person.name}: team", person.team or "", False)]
+        for where, text, is_bold in texts:
+            fonts = bold if is_bold else regular
+            if missing := fonts.missing(text):
+                problems.append(f"{station.code}: {fonts._missing_error(missing[0], where, text)}")
+    return problems
