@@ -8,6 +8,7 @@ The server runs on real time, not the tests' frozen clock, so nothing here depen
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -153,3 +154,54 @@ def test_the_phone_layout_has_no_horizontal_scroll(page, server, username, path)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{path} is {width}px wide on a {PHONE_WIDTH}px phone"
     assert page.evaluate("window.innerWidth") == PHONE_WIDTH
+
+
+def test_the_forward_page_shows_the_variants_side_by_side_on_a_wide_screen(chromium, tmp_path):
+    """Two hand-forwarded groups of two audiences: their posters next to each other on an office PC,
+    one under the other on a phone, each picture loaded."""
+    import subprocess
+    import sys
+
+    groups = ("石鼓居民微信群", "石鼓长者微信群")
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        textwrap.dedent(BASE_CONFIG)
+        .replace("      - {name: 石鼓工作群, channel: wecom, webhook_env: AF_TEST_STAFF, audience: staff}\n", "")
+        .replace(
+            "      - {name: 石鼓居民微信群, channel: folder, audience: residents}\n",
+            "      - {name: 石鼓居民微信群, channel: folder, audience: residents}\n"
+            "      - {name: 石鼓长者微信群, channel: folder, audience: elderly}\n",
+        ),
+        encoding="utf-8",
+    )
+    for args in (
+        ["incident", "add", "--category", "刷单返利", "--loss", "8000"],
+        ["incident", "add", "--category", "百万医疗", "--loss", "500"],
+        ["warning", "publish", "--wait", "60"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "antifraud", *args, "--config", str(config)],
+            capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "ANTIFRAUD_DATABASE_URL": ""},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+    web = Web(config)
+    web.add_user("zhou", "clerk")
+    web.app.db.engine.dispose()
+    with Server(config, env={"ANTIFRAUD_DATABASE_URL": ""}) as running:
+        for width, side_by_side in ((1280, True), (PHONE_WIDTH, False)):
+            context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            log_in(page, running.url, "zhou")
+            page.goto(f"{running.url}/forward")
+            cards = [page.locator(f"section.card:has(h2:has-text('{name}'))") for name in groups]
+            for card in cards:
+                expect(card.locator("img.poster")).to_have_count(1)
+                loaded = card.locator("img.poster").evaluate("img => img.complete && img.naturalWidth === 1080")
+                assert loaded, width
+            first, second = (card.bounding_box() for card in cards)
+            if side_by_side:
+                assert first["y"] == second["y"] and first["x"] + first["width"] <= second["x"], (first, second)
+            else:
+                assert second["y"] >= first["y"] + first["height"], (first, second)
+            context.close()
