@@ -242,3 +242,10 @@ def test_the_forward_page_shows_each_groups_own_variant_side_by_side(config_file
     # The elderly text leads with their kind of case (百万医疗), the residents' with the day's largest loss.
     assert residents.index("【典型案例") < residents.index("刷单返利：")
     assert "【典型案例1】“百万医疗保险”关闭扣费" in elderly or "【典型案例】“百万医疗保险”关闭扣费" in elderly
+
+    # The warning page shows each audience's own version too, for whoever approves and publishes.
+    day_page = web.get(clerk, PAGE).text
+    assert "各受众版本" in day_page and "老年人版" in day_page
+    shown = web.get(clerk, f"/warnings/{DAY}/poster-elderly.png")
+    assert shown.status_code == 200 and shown.data == (folder / "warning-elderly.png").read_bytes()
+    assert web.get(clerk, f"/warnings/{DAY}/poster-parents.png").status_code == 404  # no such variant that day

@@ -187,6 +187,15 @@ def day(day=None):
                 "published_at": _local(warning.published_at, "%m-%d %H:%M"),
                 "stale": warning.status != "silent" and is_stale(s, warning),
                 "version": warning.image_sha256[:12] if warning.image_sha256 else "",
+                "variants": [
+                    {
+                        "audience": v.audience,
+                        "name": AUDIENCE_NAMES.get(v.audience, v.audience),
+                        "text": v.text,
+                        "version": v.image_sha256[:12],
+                    }
+                    for v in warning.variants
+                ],  # fmt: skip
             }
         groups = _groups_for(s, station, _subject(the_day))
     return render_template(
@@ -216,6 +225,21 @@ def poster(day):
     with db_session() as s:
         warning = find_warning(s, station, the_day)
         relative = warning.image_path if warning is not None and warning.status != "silent" else None
+    return _send_image(relative)
+
+
+@bp.route("/warnings/<day>/poster-<audience>.png")
+@requires("warnings")
+def variant_poster(day, audience):
+    """An audience's own poster for the day (templates/audiences.yaml), as its groups get it."""
+    from ..warnings.service import find_warning
+
+    station = _station()
+    the_day = _day(day)
+    with db_session() as s:
+        warning = find_warning(s, station, the_day)
+        variant = next((v for v in warning.variants if v.audience == audience), None) if warning else None
+        relative = variant.image_path if variant is not None else None
     return _send_image(relative)
 
 
