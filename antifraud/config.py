@@ -111,6 +111,9 @@ class Hotline(Strict):
     number: Annotated[str, Field(pattern=r"^[0-9-]{3,20}$")]  # 96110
 
 
+DEFAULT_HOTLINES = (Hotline(label="反诈专线", number="96110"), Hotline(label="报警电话", number="110"))
+
+
 class Contact(Strict):
     name: Name
     phone: Phone
@@ -164,8 +167,7 @@ class Station(Strict):
     contact: Contact | None = None  # the officer residents should call, printed on posters
     link: str | None = Field(default=None, max_length=300)  # encoded in the poster's QR code
     address: str | None = Field(default=None, max_length=80)  # the police room's, on grid posters
-    hotlines: list[Hotline] = Field(default_factory=lambda: [Hotline(label="反诈专线", number="96110"),
-                                                             Hotline(label="报警电话", number="110")])  # fmt: skip
+    hotlines: list[Hotline] = Field(default_factory=lambda: list(DEFAULT_HOTLINES))  # on grid posters
     groups: list[Group] = []
     people: list[Person] = []
     factories: list[Factory] = []
