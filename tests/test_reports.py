@@ -200,7 +200,7 @@ def test_report_month_workbook_and_summary(run, shigu, frozen_clock):
     warnings = list(book["预警发布"].iter_rows(min_row=2, values_only=True))
     assert [w[0] for w in warnings] == ["2026-11-20", "2026-11-21", "合计"]
     assert warnings[0][5] == "石鼓居民微信群（人工转发）" and warnings[1][5] in ("", None)
-    assert warnings[-1][4:] == ("发布2期", "转发1次", 2)
+    assert warnings[-1][4:] == ("发布2期", "转发1次", 4)  # two hand-forwarded groups, two days
     [none] = list(book["预警信号"].iter_rows(min_row=2, values_only=True))  # one case a day: no surge
     assert none[0] == "本月无预警信号"
 

@@ -15,6 +15,7 @@ def demo(app: App):
     from ..demo import run_demo
     from ..incidents.privacy import describe_masked
     from ..lib.collector import startup_done
+    from ..vocab import AUDIENCE_NAMES
 
     startup_done()  # the demo opens its own database, not App.db
     report = run_demo(app.settings, app.categories)
@@ -30,6 +31,10 @@ def demo(app: App):
     click.echo(f"\nmorning warning for {report.yesterday.isoformat()} (open the image to see what residents get):")
     for path in report.warning.paths.values():
         click.echo(f"  {path}")
+    for variant in report.warning.variants.values():  # groups of other audiences get their own
+        click.echo(
+            f"  {variant.paths['image']}  ({AUDIENCE_NAMES.get(variant.audience, variant.audience)}版, and .txt, .md)"
+        )
     click.echo(f"\nready to forward by hand to WeChat groups that have no robot ({report.forward_dir}):")
     for path in report.forwarded:
         click.echo(f"  {path.relative_to(report.forward_dir)}")
