@@ -57,6 +57,9 @@ class IncidentRows:
     start: date
     days: int
     series: list[tuple[str, str]]  # (station code, category code): stations in the order given, codes sorted
+    codes: list[str]  # the category codes among the incidents, sorted
+    station_of_series: np.ndarray  # per series: its station's position in the stations given
+    code_of_series: np.ndarray  # per series: its category's position in `codes`
     series_of: np.ndarray  # per incident: its index in `series`
     day_of: np.ndarray  # per incident: days since `start`
     fen: np.ndarray  # per incident: the loss in whole fen
@@ -104,10 +107,17 @@ def incident_rows(session: Session, stations: list[Station], start: date, end: d
         fen, stopped = np.array(fen, dtype=np.int64), np.array(stopped, dtype=np.int64)
         del rows, station_of, code_of
     present, series_of = np.unique(pair, return_inverse=True)
+    station_of_series, code_of_series = np.divmod(present, len(codes))
     return IncidentRows(
         start,
         days,
-        [(stations[p // len(codes)].code, codes[p % len(codes)]) for p in present.tolist()],
+        [
+            (stations[s].code, codes[c])
+            for s, c in zip(station_of_series.tolist(), code_of_series.tolist(), strict=True)
+        ],
+        codes,
+        station_of_series,
+        code_of_series,
         series_of.astype(np.int64),
         day_of,
         fen,

@@ -15,6 +15,7 @@ from ..config import Person, Settings, Station
 from ..errors import ConfigError, InputError
 from ..lib.files import write_atomic
 from ..lib.schema import Strict
+from ..render.fonts import GlyphMissing
 from ..render.layout import Colour, LayoutFile, load_layout_file
 from ..render.layout import label as _label
 from ..render.pdf import LINE, PT, Document, png_preview, split_pages
@@ -120,13 +121,15 @@ def poster_people(station: Station, team: str | None = None, name: str | None = 
     return people
 
 
-def photo_path(settings: Settings, person: Person) -> Path | None:
-    return settings.resolve(person.photo) if person.photo else None
+def photo_file(settings: Settings, person: Person) -> Path | None:
+    """The person's photo file, if config names one and it is there (else the poster has a silhouette)."""
+    path = settings.resolve(person.photo) if person.photo else None
+    return path if path is not None and path.is_file() else None
 
 
 def _photo(path: Path | None, box: Box) -> Image.Image | None:
-    """The person's photo cropped to the box's shape and sized for 300 dpi print; None when missing."""
-    if path is None or not path.is_file():
+    """The photo cropped to the box's shape and sized for 300 dpi print; None without one."""
+    if path is None:
         return None
     try:
         with Image.open(path) as image:
@@ -158,7 +161,7 @@ def draw_poster(doc: Document, layout: GridLayout, settings: Settings, station: 
 
     box = layout.photo
     x = (width - box.width) / 2
-    photo = _photo(photo_path(settings, person), box)
+    photo = _photo(photo_file(settings, person), box)
     if photo is None:
         doc.silhouette(x, y + 2, box.width, box.height, c.placeholder, c.placeholder_figure)
     else:
@@ -252,8 +255,7 @@ def write_grid_posters(
             pdf = write_atomic(folder / f"{_file_name(person.name)}.pdf", page)
             report.people.append(pdf)
             report.previews.append(write_atomic(pdf.with_suffix(".png"), png_preview(page, dpi=PREVIEW_DPI)))
-            path = photo_path(settings, person)
-            if path is None or not path.is_file():
+            if photo_file(settings, person) is None:
                 report.missing_photo.append(person.name)
             if not person.phone:
                 report.missing_phone.append(person.name)
@@ -270,10 +272,10 @@ def grid_notes(settings: Settings) -> list[str]:
             who = f"{station.code}: {person.name} ({person.grid})"
             if not person.phone:
                 notes.append(f"{who} has no phone: residents could not call from the grid poster")
-            path = photo_path(settings, person)
-            if path is None:
+            if person.photo is None:
                 notes.append(f"{who} has no photo: the grid poster shows a silhouette")
-            elif not path.is_file():
+            elif photo_file(settings, person) is None:
+                path = settings.resolve(person.photo)
                 notes.append(f"{who}: photo {path} does not exist: the grid poster shows a silhouette")
     return notes
 
@@ -297,7 +299,8 @@ def grid_glyph_problems(settings: Settings) -> list[str]:
             texts += [(f"{person.name}: name", person.name, True), (f"{person.name}: grid", person.grid, True)]
             texts += [(f"{person.name}: team", person.team or "", False)]
         for where, text, is_bold in texts:
-            fonts = bold if is_bold else regular
-            if missing := fonts.missing(text):
-                problems.append(f"{station.code}: {fonts._missing_error(missing[0], where, text)}")
+            try:
+                (bold if is_bold else regular).check(text, where, show_text=True)
+            except GlyphMissing as exc:
+                problems.append(f"{station.code}: {exc}")
     return problems

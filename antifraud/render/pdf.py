@@ -59,8 +59,7 @@ class Document:
 
     def check(self, text: str, where: str, bold: bool = False) -> None:
         fonts = self.fonts[bold]
-        if missing := fonts.missing(text):
-            raise fonts._missing_error(missing[0], where, text)
+        fonts.check(text, where, show_text=True)
         if not fonts.covered_by_primary(text):
             self._use_fallbacks()
 

@@ -109,10 +109,8 @@ def gather_stats(
     week_index = {week: i for i, week in enumerate(weeks)}  # days before `start` are not among the sums
     days = [rows.start + timedelta(days=i) for i in range(rows.days)]
     week_of_day = np.array([week_index.get(iso_week(day), 0) for day in days], dtype=np.int64)
-    position = {s.code: i for i, s in enumerate(stations)}
-    station_of_series = np.array([position[station] for station, _ in rows.series], dtype=np.int64)
     per_code = sums.by(sums.code_of, len(codes))
-    per_station = sums.by(station_of_series[sums.series_of], len(stations))
+    per_station = sums.by(rows.station_of_series[sums.series_of], len(stations))
     per_week = sums.by(week_of_day[sums.day_of], len(weeks))
     week_code = np.zeros((len(weeks), len(codes)), dtype=np.int64)
     np.add.at(week_code, (week_of_day[sums.day_of], sums.code_of), 1)
@@ -155,9 +153,8 @@ class _Sums:
         keep = (rows.day_of >= (start - rows.start).days) & (rows.day_of <= (end - rows.start).days)
         self.series_of, self.day_of = rows.series_of[keep], rows.day_of[keep]
         self.values = np.stack([np.ones(len(self.series_of), dtype=np.int64), rows.fen[keep], rows.stopped[keep]])
-        self.codes = sorted({code for _, code in rows.series})
-        index = {code: i for i, code in enumerate(self.codes)}
-        self.code_of = np.array([index[code] for _, code in rows.series], dtype=np.int64)[self.series_of]
+        self.codes = rows.codes
+        self.code_of = rows.code_of_series[self.series_of]
         self.total = self.values.sum(axis=1)
 
     def by(self, key: np.ndarray, size: int) -> np.ndarray:

@@ -12,7 +12,7 @@ from pydantic import Field, RootModel
 from ..errors import ConfigError
 from ..lib.schema import Strict, read_model
 from ..lib.templates import find_template
-from ..vocab import AUDIENCES, Audience
+from ..vocab import Audience
 
 PROFILES_FILE = "audiences.yaml"
 PUBLIC = "residents"  # the variant every audience without a profile of its own gets
@@ -55,16 +55,8 @@ def _load(path: Path, _mtime: int) -> Profiles:
     return read_model(path, Profiles)
 
 
-def variants_in_use(station, audiences, profiles: Profiles) -> dict[str, str]:
-    """audience -> the variant its groups get, for the station's groups the warning goes to: the
-    audience's own where its profile differs from the public one, else PUBLIC."""
+def own_variants(station, audiences, profiles: Profiles) -> set[str]:
+    """The audiences of the station's groups the warning goes to whose profile differs from the public
+    one: each gets a variant of its own; every other group gets the public one."""
     public = profiles.of(PUBLIC)
-    used = {}
-    for group in station.groups:
-        if group.audience in audiences:
-            own = profiles.of(group.audience)
-            used[group.audience] = group.audience if own != public else PUBLIC
-    return used
-
-
-__all__ = ["AUDIENCES", "PUBLIC", "Profile", "Profiles", "load_profiles", "variants_in_use"]
+    return {g.audience for g in station.groups if g.audience in audiences and profiles.of(g.audience) != public}

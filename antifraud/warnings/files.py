@@ -4,7 +4,7 @@ and warning-<audience>.* for each audience whose variant differs (templates/audi
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from ..errors import ConfigError
 from ..incidents.categories import Categories
 from ..incidents.privacy import NUMBER_KINDS, mask_pii
 from ..lib.files import write_atomic
-from .audiences import PUBLIC, load_profiles, variants_in_use
+from .audiences import PUBLIC, load_profiles, own_variants
 from .content import Detail, compose
 from .facts import WarningFacts, gather_facts
 from .poster import PosterTooTall, draw_warning_poster, encode_poster, load_layout
@@ -31,7 +31,6 @@ class Variant:
     text: str
     markdown: str
     image_sha256: str  # of the image bytes written: a publish sends exactly these
-    png: bytes = field(repr=False, default=b"")
 
 
 @dataclass(frozen=True)
@@ -61,24 +60,32 @@ def render_warning(
     station_templates = settings.resolve(settings.templates_dir)
     profiles = load_profiles(station_templates, categories.by_code)
     folder = output_folder(settings, station, day)
-    public = write_variant(
-        folder, PUBLIC, compose_variant(facts, categories, station, station_templates, profiles.of(PUBLIC))
-    )
+    posters: list = []  # drawn in this render: an audience whose poster would be the same reuses it
+    public_drawn = compose_variant(facts, categories, station, station_templates, profiles.of(PUBLIC), posters)
+    public = write_variant(folder, PUBLIC, public_drawn)
     variants = {}
-    for audience in sorted(set(variants_in_use(station, settings.publish.audiences, profiles).values()) - {PUBLIC}):
-        drawn = compose_variant(facts, categories, station, station_templates, profiles.of(audience))
-        if drawn[0] != public.png or drawn[2:] != (public.text, public.markdown):  # else the public files do
+    for audience in sorted(own_variants(station, settings.publish.audiences, profiles)):
+        drawn = compose_variant(facts, categories, station, station_templates, profiles.of(audience), posters)
+        if drawn != public_drawn:  # the same poster and words: the public files serve its groups
             variants[audience] = write_variant(folder, audience, drawn)
     return RenderedWarning(
         station.code, day, facts, public.paths, public.text, public.markdown, public.image_sha256, variants
     )
 
 
-def compose_variant(facts, categories, station, station_templates, profile) -> tuple[bytes, str, str, str]:
-    """(poster bytes, their suffix, text, markdown) of the warning for an audience's profile."""
+def compose_variant(
+    facts, categories, station, station_templates, profile, posters: list
+) -> tuple[bytes, str, str, str]:
+    """(poster bytes, their suffix, text, markdown) of the warning for an audience's profile.
+    `posters`: (plan, encoded) of the posters drawn so far; one with the same plan is not drawn again."""
     text = render_text("warning.txt", facts, categories, station_templates, profile)
     markdown = render_text("warning.md", facts, categories, station_templates, profile)
-    png, suffix = encode_poster(draw_poster(facts, categories, station, station_templates, profile))
+    plan = poster_plan(facts, categories, station_templates, profile)
+    encoded = next((done for known, done in posters if known == plan), None)
+    if encoded is None:
+        encoded = encode_poster(draw_planned(plan, station, station_templates))
+        posters.append((plan, encoded))
+    png, suffix = encoded
     allowed = {station.contact.phone} if station.contact else set()
     for name, content in (("warning.txt", text), ("warning.md", markdown)):
         ensure_no_personal_numbers(content, allowed, name)
@@ -94,7 +101,7 @@ def write_variant(folder: Path, audience: str, drawn: tuple[bytes, str, str, str
         "text": write_atomic(folder / f"{stem}.txt", text.encode("utf-8")),
         "markdown": write_atomic(folder / f"{stem}.md", markdown.encode("utf-8")),
     }
-    return Variant(audience, paths, text, markdown, hashlib.sha256(png).hexdigest(), png)
+    return Variant(audience, paths, text, markdown, hashlib.sha256(png).hexdigest())
 
 
 def draw_poster(
@@ -102,16 +109,30 @@ def draw_poster(
 ):
     """The poster at the layout's level of detail (the type scaled for the audience), or a leaner one
     if that would be too tall."""
+    return draw_planned(poster_plan(facts, categories, station_templates, profile), station, station_templates)
+
+
+def poster_plan(facts, categories, station_templates, profile=None) -> tuple:
+    """(layout, content, leaner content): all a poster is drawn from, so that two equal plans draw the
+    same image. The poster shows only the layout's first `detail.highlights` cases."""
     layout = load_layout(station_templates)
     if profile is not None and profile.poster_scale != 1:
         layout = layout.scaled(profile.poster_scale)
     d = layout.detail
-    wanted = Detail(d.highlights, d.summary_chars, d.scripts, d.tips, context=True)
-    lean = Detail(0, 0, min(d.scripts, 1), min(d.tips, 3), context=True)
+    plans = []
+    for detail in (Detail(d.highlights, d.summary_chars, d.scripts, d.tips, True),
+                   Detail(0, 0, min(d.scripts, 1), min(d.tips, 3), True)):  # fmt: skip
+        content = compose(facts, categories, detail, profile)
+        plans.append(replace(content, highlights=content.highlights[: d.highlights]))
+    return layout, *plans
+
+
+def draw_planned(plan: tuple, station: Station, station_templates: Path | None):
+    layout, wanted, lean = plan
     try:
-        return draw_warning_poster(compose(facts, categories, wanted, profile), layout, station_templates, station.link)
+        return draw_warning_poster(wanted, layout, station_templates, station.link)
     except PosterTooTall:
-        return draw_warning_poster(compose(facts, categories, lean, profile), layout, station_templates, station.link)
+        return draw_warning_poster(lean, layout, station_templates, station.link)
 
 
 def ensure_no_personal_numbers(text: str, allowed: set[str], name: str) -> None:
