@@ -60,7 +60,7 @@ def run_checks(app):
         url = app.db.engine.url.render_as_string(hide_password=True)
         yield True, "database", f"{url} ({count} incident(s), {integrity})"
     except AntifraudError as exc:
-        yield False, "database", str(exc)
+        yield False, "database", str(exc).removeprefix("database: ")  # the line already says "database:"
     from .channels import channel_for
 
     for station_index, station in enumerate(settings.stations):

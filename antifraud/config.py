@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -213,6 +213,18 @@ class Schedule(Strict):
     reminders: HHMM = "18:00"
     backup: HHMM = "03:00"  # nightly copy of an SQLite database
     outbox_seconds: int = Field(default=30, ge=5, le=3600)  # how often the daemon sends what is due
+
+    def in_publish_window(self, now: datetime) -> bool:
+        """Residents get posts between warning_publish and warning_publish_until (station time), never at night."""
+        until = self.warning_publish_until
+        return time.fromisoformat(self.warning_publish) <= now.time() and (
+            until == "24:00" or now.time() < time.fromisoformat(until)
+        )
+
+    def next_publish_opening(self, now: datetime) -> datetime:
+        """The next moment the publish window opens, after `now` (an aware station-time datetime)."""
+        opening = datetime.combine(now.date(), time.fromisoformat(self.warning_publish), now.tzinfo)
+        return opening if opening > now else opening + timedelta(days=1)
 
     @model_validator(mode="after")
     def _publish_window(self):

@@ -20,6 +20,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from antifraud.accounts.service import audit_entries
 from antifraud.config import load_settings
 from antifraud.db import connect
 from antifraud.db.models import DailyWarning, Delivery, DutyRun, RotaWeek, utcnow
@@ -32,6 +33,8 @@ from antifraud.scheduler.daemon import single_instance
 from antifraud.scheduler.duties import DUTIES, Context
 from antifraud.scheduler.runner import run_duty
 from antifraud.warnings.service import find_warning, publish
+
+from conftest import REPO
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 22)  # "yesterday" on Monday 2026-11-23
@@ -232,6 +235,98 @@ def test_a_daemon_started_at_night_posts_nothing_until_morning_and_never_old_new
         assert run_duty(ctx, "warning_publish").startswith("published shigu 2026-11-23")
 
 
+def delivered(ctx: Context, group: str) -> list[tuple[str, str]]:
+    with ctx.db.session() as session:
+        rows = session.scalars(select(Delivery).where(Delivery.group_name == group).order_by(Delivery.id))
+        return [(d.kind, d.status) for d in rows]
+
+
+def test_a_residents_retry_after_posting_hours_waits_for_the_morning(tmp_path, webhooks, robots):
+    """Issue 10 item 2: posted at 19:50, the residents' robot failed once; the retry is not sent when
+    the daemon comes back at 03:00 (nor at 20:00), but at the next morning's publish time."""
+    with time_machine.travel("2026-11-23T19:50:00+08:00", tick=False) as clock:
+        ctx = make_context(tmp_path, people=False)
+        add_incident(ctx, DAY, date(2026, 11, 23))
+        robots.fail_next("res-key", "http500")
+        run_duty(ctx, "warning_render")
+        run_duty(ctx, "warning_publish")
+        assert robots.count("res-key") == 0 and msgtypes(robots, "staff-key") == ["image", "text"]
+        with ctx.db.session() as session:  # the morning's own run is in the audit log, as "daemon"
+            assert [(e.by, e.action) for e in audit_entries(session)] == [("daemon", "warning.publish")]
+        clock.move_to("2026-11-24T03:00:00+08:00")
+        run_duty(ctx, "outbox")
+        assert robots.count("res-key") == 0, "a residents' group got the warning at 03:00"
+        with ctx.db.session() as session:
+            due = session.scalars(select(Delivery.next_attempt_at).where(Delivery.status == "pending")).all()
+        assert {when.astimezone(ZoneInfo("Asia/Shanghai")).isoformat() for when in due} == {"2026-11-24T08:00:00+08:00"}
+        clock.move_to("2026-11-24T08:00:01+08:00")
+        run_duty(ctx, "outbox")
+        assert msgtypes(robots, "res-key") == ["image", "text"]
+
+
+def test_a_retry_that_would_go_out_too_old_is_parked_not_sent(run, tmp_path, config_file, webhooks, robots):
+    """The warning of 11-21, posted on its last day (11-23), failed for residents: by the next
+    morning it is three days old (publish.max_age_days 2), so it is parked, and `status` says why."""
+    config_file.write_text(config_text(people=False), encoding="utf-8")
+    with time_machine.travel("2026-11-23T19:50:00+08:00", tick=False) as clock:
+        ctx = make_context(tmp_path, people=False)
+        add_incident(ctx, date(2026, 11, 21), date(2026, 11, 23))
+        robots.fail_next("res-key", "http500")
+        run_duty(ctx, "warning_render")
+        run_duty(ctx, "warning_publish")
+        clock.move_to("2026-11-23T21:00:00+08:00")
+        run_duty(ctx, "outbox")
+        assert robots.count("res-key") == 0
+        assert delivered(ctx, "石鼓居民1群") == [("image", "parked"), ("text", "parked")]
+        assert "older than publish.max_age_days (2)" in run("status").out
+
+
+def test_a_warning_a_person_publishes_after_hours_goes_at_once(tmp_path, webhooks, robots):
+    """Posting hours bind the daemon; a person who publishes at 21:00 on purpose is obeyed."""
+    with time_machine.travel("2026-11-23T21:00:00+08:00", tick=False):
+        ctx = make_context(tmp_path, people=False)
+        add_incident(ctx, DAY, date(2026, 11, 23))
+        run_duty(ctx, "warning_render")
+        station = ctx.settings.stations[0]
+        with ctx.db.session() as session:
+            publish(session, ctx.settings, station, find_warning(session, station, DAY), "test")
+        run_duty(ctx, "outbox")
+        assert msgtypes(robots, "res-key") == ["image", "text"]
+
+
+def test_a_warning_never_posted_is_still_reported_days_later(run, tmp_path, config_file, webhooks, robots):
+    """Rendered on 11-20 before the publish hour, then the daemon was down until 11-24: the warning of
+    11-19 is too old, and both `status` and the staff still hear of it (once)."""
+    config_file.write_text(config_text(people=False), encoding="utf-8")
+    with time_machine.travel("2026-11-20T07:30:00+08:00", tick=False) as clock:
+        ctx = make_context(tmp_path, people=False)
+        add_incident(ctx, date(2026, 11, 19), date(2026, 11, 20))
+        assert run_duty(ctx, "warning_render").startswith("rendered")
+        clock.move_to("2026-11-24T08:30:00+08:00")
+        [station] = json.loads(run("status", "--format", "json").out)["stations"]
+        assert station["warnings_too_old"] == ["2026-11-19"]
+        run_duty(ctx, "warning_publish")
+        run_duty(ctx, "warning_publish")
+        assert [s for s, *_ in deliveries(ctx)] == ["stale:2026-11-19"]
+
+
+def test_max_age_days_is_the_operators_to_set(tmp_path, webhooks, robots):
+    """publish.max_age_days 1: only yesterday's warning is posted on its own; the day before's is told to the staff."""
+    with time_machine.travel("2026-11-23T04:00:00+08:00", tick=False) as clock:
+        path = tmp_path / "config.yaml"
+        path.write_text(config_text(people=False) + "publish: {max_age_days: 1}\n", encoding="utf-8")
+        settings = load_settings(path)
+        categories = load_categories(settings)
+        ctx = Context(connect(settings, categories), settings, categories)
+        for day in (date(2026, 11, 21), DAY):
+            add_incident(ctx, day, date(2026, 11, 23))
+        run_duty(ctx, "warning_render")
+        clock.move_to("2026-11-23T08:30:00+08:00")
+        run_duty(ctx, "warning_render")
+        run_duty(ctx, "warning_publish")
+        assert {s for s, *_ in deliveries(ctx)} == {"warning:2026-11-22", "stale:2026-11-21"}
+
+
 def test_each_station_day_renders_on_its_own_and_a_failure_is_named(run, tmp_path, config_file, frozen_clock):
     """Issue 14 item 1: one day that cannot be rendered does not stop the others, and the duty says so."""
     config_file.write_text(config_text(), encoding="utf-8")
@@ -273,7 +368,7 @@ def test_rows_left_sending_by_a_dead_process_go_out_once(tmp_path, webhooks, rob
         run_duty(ctx, "warning_render")
         station = ctx.settings.stations[0]
         with ctx.db.session() as session:  # queued, not yet sent, as `warning_publish` leaves it
-            assert len(publish(session, ctx.settings, station, find_warning(session, station, DAY))) == 8
+            assert len(publish(session, ctx.settings, station, find_warning(session, station, DAY), "test")) == 8
 
         # A sender in another process sent the staff group's two messages, then claimed the residents'
         # image and died before posting it.
@@ -302,7 +397,7 @@ def test_a_claim_by_a_living_process_is_left_alone(tmp_path, webhooks, robots):
         run_duty(ctx, "warning_render")
         station = ctx.settings.stations[0]
         with ctx.db.session() as session:
-            publish(session, ctx.settings, station, find_warning(session, station, DAY))
+            publish(session, ctx.settings, station, find_warning(session, station, DAY), "test")
         other = Sender(ctx.db, ctx.settings, token=f"{socket.gethostname()}:1:cafe0001")
         claimed, _ = other.claim_next(None)  # pid 1 is alive: its claim holds until the lease runs out
         assert run_duty(ctx, "outbox") == "sent or retried 6 message(s)"
@@ -760,3 +855,29 @@ def test_the_daemon_process_does_not_load_imaging_or_solver_libraries():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_unit_sets_killmode_deliberately():
+    unit = (REPO / "deploy" / "antifraud.service").read_text(encoding="utf-8")
+    lines = [line.strip() for line in unit.splitlines() if not line.lstrip().startswith("#")]
+    assert "KillMode=mixed" in lines and "TimeoutStopSec=150" in lines
+
+
+def test_sigterm_to_the_daemon_only_lets_the_child_finish_its_message(tmp_path, robots):
+    """KillMode=mixed (the shipped unit): SIGTERM reaches the daemon only; it must pass it on and wait."""
+    config, env, _ = a_morning_to_post(tmp_path, robots)
+    hold = robots.hold_next("staff-key")
+    daemon = Daemon(config, env, session=True)
+    try:
+        assert hold.arrived.wait(60), daemon.lines
+        os.kill(daemon.proc.pid, signal.SIGTERM)  # the daemon only, not its group
+        hold.set()
+        assert daemon.finish(timeout=60) == 0, daemon.lines
+    finally:
+        if daemon.proc.poll() is None:
+            os.killpg(daemon.proc.pid, signal.SIGKILL)
+    settings = load_settings(config)
+    with connect(settings, load_categories(settings)).session() as session:
+        statuses = [d.status for d in session.scalars(select(Delivery))]
+    assert "sending" not in statuses and statuses.count("sent") >= 1, statuses
+    assert hold.outcome == "processed"

@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select, text
 from antifraud.config import load_settings
 from antifraud.db import connect
 from antifraud.db.models import Base, Incident
-from antifraud.db.session import MIGRATIONS, SCHEMA_HEAD, make_engine, migrate
+from antifraud.db.session import MIGRATIONS, SCHEMA_HEAD, alembic_config, make_engine, migrate
 from antifraud.incidents.categories import load_categories
 
 
@@ -48,6 +48,46 @@ def test_migrations_match_the_models(tmp_path):
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == [], "models changed without a migration"
+
+
+def stopped_with_a_loss_is_mended_on_upgrade(engine) -> None:
+    """Issue 10 item 5: rows recorded before the rule (stopped, yet with a loss) keep the loss and lose
+    the stopped mark on upgrade, with an audit row; other rows are left as they are."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0011")
+        connection.execute(text("INSERT INTO stations (id, code, name) VALUES (1, 'shigu', '石鼓')"))
+        connection.execute(
+            text(
+                "INSERT INTO categories (code, name, short, position) VALUES ('order_brushing', '刷单返利', '刷单', 0)"
+            )
+        )
+        for number, loss, stopped in ((1, 500000, True), (2, 0, True), (3, 120000, False)):
+            connection.execute(
+                text(
+                    "INSERT INTO incidents (id, station_id, day, category_code, loss, stopped, entered_by, source, "
+                    "created_at, updated_at) VALUES (:id, 1, '2026-11-20', 'order_brushing', :loss, :stopped, "
+                    "'clerk', 'cli', '2026-11-21 01:00:00', '2026-11-21 01:00:00')"
+                ),
+                {"id": number, "loss": loss, "stopped": stopped},
+            )
+    assert migrate(engine) is True
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, loss, stopped FROM incidents ORDER BY id")).all()
+        trail = connection.execute(text("SELECT incident_id, action, changes FROM incident_audit")).all()
+    assert [(i, loss, bool(stopped)) for i, loss, stopped in rows] == [
+        (1, 500000, False),
+        (2, 0, True),
+        (3, 120000, False),
+    ]
+    [(incident_id, action, changes)] = trail
+    changes = json.loads(changes) if isinstance(changes, str) else changes
+    assert (incident_id, action, changes) == (1, "update", {"stopped": [True, False]})
+
+
+def test_stopped_with_a_loss_is_mended_on_upgrade(tmp_path):
+    stopped_with_a_loss_is_mended_on_upgrade(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(config_file):

@@ -89,7 +89,7 @@ def render_and_publish(settings, categories, db):
     with db.session() as session:
         rendered = render_warning(session, settings, categories, station, DAY)
         record = record_render(session, settings, station, rendered)
-        return len(publish(session, settings, station, record))
+        return len(publish(session, settings, station, record, "test"))
 
 
 def statuses(db):
@@ -227,7 +227,7 @@ def test_approval_holds_drafts(tmp_path, env, robots, clock):
         record = render()
         assert record.status == "draft"
         with pytest.raises(InputError, match="waiting for approval"):
-            publish(session, settings, station, record)
+            publish(session, settings, station, record, "test")
     with db.session() as session:
         assert approve(session, station, DAY, "李警官").status == "approved"
     with db.session() as session:
@@ -236,7 +236,7 @@ def test_approval_holds_drafts(tmp_path, env, robots, clock):
         approve(session, station, DAY, "李警官")
     with db.session() as session:
         record = render_warning(session, settings, categories, station, DAY) and find_warning(session, station, DAY)
-        assert len(publish(session, settings, station, record)) == 10
+        assert len(publish(session, settings, station, record, "test")) == 10
         assert record.status == "published" and record.approved_by == "李警官"
 
 
@@ -260,6 +260,25 @@ def test_cli_publish_flow_with_approval_and_preview(run, tmp_path, env, robots, 
     assert len(listed) == 14 and {r["status"] for r in listed} == {"sent"}
     for secret in ("staff-key", "res1-key", "ding-secret", "feishu-secret"):
         assert secret not in published.out + published.err + json.dumps(listed)
+
+
+def test_approvals_and_publishes_outside_the_web_are_in_the_audit_log(run, env, robots, config_file, monkeypatch):
+    """Issue 12: who approved and who published, also from the CLI (and the daemon's own run as "daemon")."""
+    config_file.write_text(textwrap.dedent(CONFIG.format(approval="true", extra_groups="")), encoding="utf-8")
+    assert run("incident", "add", "--date", "2026-11-22", "--category", "刷单返利", "--loss", "800").code == 0
+    assert run("warning", "render").code == 0
+    assert run("warning", "approve", "--by", "李所长").code == 0
+    monkeypatch.setattr("getpass.getuser", lambda: "zhou")
+    assert run("warning", "publish", "--wait", "0").code in (0, 1)
+    from antifraud.accounts.service import audit_entries
+
+    settings = load_settings(config_file)
+    with connect(settings, load_categories(settings)).session() as session:
+        entries = [(e.by, e.action, e.station_code, e.target) for e in reversed(audit_entries(session))]
+    assert entries == [
+        ("李所长", "warning.approve", "shigu", "2026-11-22"),
+        ("zhou", "warning.publish", "shigu", "2026-11-22"),
+    ]
 
 
 def test_cli_dry_run_sends_nothing(run, env, robots, config_file):

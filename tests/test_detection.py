@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import numpy as np
+import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from conftest import plan_events
 
@@ -74,3 +77,61 @@ def test_stats_lists_the_alarms(run):
     [alarm] = json.loads(result.out)["alarms"]
     assert alarm["category"] == "order_brushing" and alarm["day"] == "2026-11-22"
     assert alarm["observed"] == 4 and alarm["expected"] == 0 and alarm["method"] in ("C1", "C2", "C3", "weekly")
+
+
+@pytest.mark.parametrize("method", ["C1", "C2", "C3", "weekly"])
+def test_service_alarms_equal_the_method_on_the_whole_series(config_file, frozen_clock, monkeypatch, method):
+    from antifraud.app import App
+    from antifraud.db.models import Category, Incident
+    from antifraud.db.reference import station_row
+    from antifraud.detection.methods import daily_to_weekly, ears, weekly_poisson
+    from antifraud.detection.service import detect_alarms, first_day_needed
+
+    monkeypatch.delenv("ANTIFRAUD_DATABASE_URL", raising=False)
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8") + f"detection: {{method: {method}}}\n", encoding="utf-8"
+    )
+    app = App(config_file)
+    d = app.settings.detection
+    station = app.settings.stations[0]
+    start, end = date(2026, 9, 1), date(2026, 11, 22)
+    first = first_day_needed(d, start, method)
+    rng = np.random.default_rng(5)
+    with app.db.session() as s:
+        codes = [c for c in s.scalars(select(Category.code)) if c != "other"][:3]
+        sid = station_row(s, station.code).id
+        series = {}
+        for i, code in enumerate(codes):
+            y = rng.poisson((0.2, 0.6, 1.5)[i], (end - first).days + 1)
+            y[-20 + 3 * i : -17 + 3 * i] += 4  # a surge
+            series[code] = y
+            for n, k in enumerate(y):
+                s.add_all(
+                    Incident(station_id=sid, day=first + timedelta(days=n), category_code=code, entered_by="t")
+                    for _ in range(int(k))
+                )
+    with app.db.session() as s:
+        got = {(a.day, a.category_code, a.observed) for a in detect_alarms(s, app.settings, station, start, end)}
+    want = set()
+    offset = (start - first).days
+    for code, y in series.items():
+        if method == "weekly":
+            for t in range(offset, len(y)):
+                w = daily_to_weekly(y[: t + 1])
+                r = weekly_poisson(w, weeks=d.weekly_weeks, alpha=d.weekly_alpha)
+                if r.alarm[-1] and w[-1] >= d.min_cases:
+                    want.add((first + timedelta(days=t), code, int(w[-1])))
+        else:
+            r = ears(
+                y,
+                method,
+                alpha=d.alpha,
+                baseline=d.baseline_days,
+                guard=0 if method == "C1" else d.guard_days,
+                min_sigma=d.min_sigma,
+            )
+            for t in range(offset, len(y)):
+                if r.alarm[t] and y[t] >= d.min_cases:
+                    want.add((first + timedelta(days=t), code, int(y[t])))
+    assert want, "the series should alarm somewhere"
+    assert got == want

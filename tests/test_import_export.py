@@ -297,7 +297,7 @@ def test_dry_run_checks_but_stores_nothing(run, tmp_path):
     result = run("incident", "import", str(path), "--dry-run")
 
     assert result.code == 0, result.err
-    assert "3 row(s) are valid; nothing written (--dry-run)" in result.out
+    assert "3 row(s) are valid, 3 would be imported; nothing written (--dry-run)" in result.out
     assert listed(run) == []
 
 

@@ -120,6 +120,28 @@ def test_the_folder_channel_names_files_for_their_subject(run, config_file, robo
     assert (forward / "2026-11-23_石鼓居民微信群_预警图片.png").read_bytes() == warning.read_bytes()
 
 
+def test_reminders_beside_the_rota_have_their_own_file_names(run, shigu):
+    """Item 3, reminders: the shipped config with the rota's reminders routed to the residents' folder
+    group; each reminder is its own 排班提醒 file and no rota or warning file is written over."""
+    shigu.write_text(
+        shigu.read_text(encoding="utf-8").replace("\noutreach:", "\noutreach:\n  reminder_audience: residents\n#", 1),
+        encoding="utf-8",
+    )
+    add(run, "--date", "2026-11-23", "--category", "刷单返利", "--loss", "800")
+    assert run("warning", "publish", "--date", "2026-11-23", "--wait", "5").code == 0
+    assert run("outreach", "plan", "--week", "2026-W48").code in (0, 4)
+    assert run("outreach", "publish", "--week", "2026-W48", "--wait", "5").code == 0
+    posters = shigu.parent / "posters"
+    group = "石鼓居民微信群（人工转发）"
+    before = {p: p.read_bytes() for p in posters.glob(f"*/shigu/forward/{group}/*")}
+    assert {p.name.rsplit("_", 1)[1] for p in before} >= {"排班图片.png", "排班文字.txt", "预警图片.png"}
+    for day in range(23, 30):
+        assert run("outreach", "remind", "--date", f"2026-11-{day}", "--wait", "5").code == 0
+    reminders = sorted(p.name for p in posters.glob(f"*/shigu/forward/{group}/*") if p not in before)
+    assert reminders and all(name.endswith("_排班提醒.txt") for name in reminders), reminders
+    assert {p: p.read_bytes() for p in before} == before  # nothing written over
+
+
 # -- item 4: deleted rows are marked and not counted --------------------------------------------------------
 
 
@@ -157,6 +179,9 @@ def test_import_says_what_it_masked_only_for_rows_it_imported(run, tmp_path):
     again = run("incident", "import", str(good))
     assert again.code == 0 and "skipped 1 already recorded" in again.out
     assert "masked" not in again.out
+    dry = run("incident", "import", str(good), "--dry-run")  # a dry run says the same of a file already in
+    assert "1 row(s) are valid, 0 would be imported, 1 already recorded; nothing written" in dry.out, dry.out
+    assert "mask" not in dry.out
 
 
 # -- item 7: station time wherever a person reads a time ----------------------------------------------------
@@ -243,6 +268,12 @@ def test_the_outcome_is_said_once(settings, summary, stopped, text):
     assert text in rendered, rendered
 
 
+def test_a_loss_is_never_hidden_behind_the_stopped_mark():
+    """Issue 10 item 5: a row stored stopped with a loss (before entry refused that pair) says its loss."""
+    highlight = Highlight("刷单返利", "一名18至29岁的工厂员工", Decimal("5000"), True, "电话", "事主被骗。")
+    assert highlight.outcome == "被骗5,000元"
+
+
 def test_deliveries_keep_the_hash_of_what_was_rendered(run, config_file):
     add(run, "--date", "2026-11-22", "--category", "刷单返利", "--loss", "800")
     assert run("warning", "publish", "--wait", "0").code in (0, 1)
@@ -252,3 +283,23 @@ def test_deliveries_keep_the_hash_of_what_was_rendered(run, config_file):
     with db.session() as session:
         hashes = {d.image_sha256 for d in session.query(Delivery).filter(Delivery.kind == "image")}
     assert hashes == {hashlib.sha256(poster.read_bytes()).hexdigest()}
+
+
+def test_equal_counts_draw_tiles_side_by_side_and_unequal_ones_bars(settings, monkeypatch):
+    """Issue 10 item 12, drawn: four equal counts are a 2x2 grid of names; unequal ones, four bars."""
+    from antifraud.render import canvas
+
+    seen = []
+    original = canvas.Canvas.text
+
+    def recording(self, x, top, text, *args, **kwargs):
+        if kwargs.get("where") == "categories.yaml name" or "categories.yaml name" in args:
+            seen.append((round(x), round(top)))
+        return original(self, x, top, text, *args, **kwargs)
+
+    monkeypatch.setattr(canvas.Canvas, "text", recording)
+    poster_height(settings, facts_with([2, 2, 2, 2]))
+    equal, seen[:] = list(seen), []
+    poster_height(settings, facts_with([3, 1, 1, 1]))
+    assert len({x for x, _ in equal}) == 2 and len({y for _, y in equal}) == 2, equal
+    assert len({x for x, _ in seen}) == 1 and len({y for _, y in seen}) == 4, seen

@@ -184,3 +184,24 @@ def test_a_quiet_fortnight_still_gives_every_event_a_topic(run, shigu):
     assert all(e["topic"] and e["topic"] != "其他" for e in w49 + w50)
     first_talk = [next(e["topic"] for e in week if e["kind"] == "factory_talk") for week in (w49, w50)]
     assert first_talk[0] != first_talk[1]
+
+
+def test_an_away_reason_is_cleaned_on_entry_and_defanged_in_the_change_notice(config_file, frozen_clock):
+    from datetime import date
+
+    from antifraud.app import App
+    from antifraud.outreach.publish import _why
+    from antifraud.outreach.store import absences, mark_away
+
+    app = App(config_file)
+    station = app.settings.station("shigu")
+    day = date(2026, 11, 28)
+    reason = "家里有事\x07\u202e，详见 http://evil.example.com @all 电话13912345678"
+    with app.db.session() as session:
+        mark_away(session, station, "钱队员", day, None, reason, "test")
+    with app.db.session() as session:
+        away = absences(session, station, day, day)
+    text = _why("钱队员", day, away)  # what change_text puts into the 排班变更 post
+    assert "\x07" not in text and "\u202e" not in text, repr(text)
+    assert "http://" not in text and "@" not in text, text
+    assert "13912345678" not in text, text

@@ -23,6 +23,12 @@ def test_migrations_from_empty_match_the_models(postgres_url):
     assert migrate(engine) is False
 
 
+def test_stopped_with_a_loss_is_mended_on_upgrade(postgres_url):
+    from test_db import stopped_with_a_loss_is_mended_on_upgrade
+
+    stopped_with_a_loss_is_mended_on_upgrade(make_engine(postgres_url))
+
+
 def test_incidents_round_trip(run, postgres_url, monkeypatch):
     monkeypatch.setenv("ANTIFRAUD_DATABASE_URL", postgres_url)
     for loss in ("0.10", "0.20", "99999999.99"):

@@ -192,3 +192,16 @@ def test_public_text_drops_the_new_kinds_and_defangs_what_remains():
     assert public_text("点[这里](http://evil.example.com/x)领奖，@all") == (
         "点[这里](hxxp://evil［.］example［.］com/x)领奖，＠all"
     )
+
+
+@pytest.mark.parametrize("sep", ["\u00ad", "\u034f", "\u180e", "\ufe0f", "\U000e0020", "\u3164", "\u2800"])
+def test_an_invisible_separator_does_not_smuggle_a_mobile_into_a_post(run, config_file, sep):
+    """Soft hyphen, variation selectors, tag characters, fillers: each shows as nothing and split a
+    number past masking (issue 14 items 5 and 6)."""
+    summary = f"对方手机139{sep}1234{sep}5678来电"
+    assert run("incident", "add", "--date", "2026-11-22", "--category", "other", "--summary", summary).code == 0
+    assert run("warning", "render", "--date", "2026-11-22").code == 0
+    folder = config_file.parent / "posters" / "2026-11-22" / "shigu"
+    for name in ("warning.txt", "warning.md"):
+        post = (folder / name).read_text(encoding="utf-8")
+        assert "1234" not in post, (repr(sep), name, post)

@@ -11,6 +11,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pii_corpus import survivors
 
 # Text as people paste it: Chinese, digits and separators that make numbers, symbols, emoji,
 # control and bidi characters, markup.
@@ -88,3 +89,32 @@ def test_import_never_tracebacks_and_imports_every_row_or_none(run, tmp_path, ro
     else:
         assert before <= after <= before + len(rows)  # rows already recorded are skipped
     assert not WHOLE_NUMBER.search(stored_text(run).replace("13800000001", ""))
+
+
+# Each number delimited, and looked for in every spelling as tests/pii_corpus.py does: WHOLE_NUMBER above
+# finds only unbroken ASCII runs, so a separated, full-width or Chinese-numeral survivor would pass it.
+NUMBERS = {
+    "13912345678": "13912345678", "139 1234 5678": "13912345678", "139-1234-5678": "13912345678",
+    "138.1234.5678": "13812345678", "１３９１２３４５６７８": "13912345678", "+8613912345678": "13912345678",
+    "一三八一二三四五六七八": "13812345678", "0769-12345678": "076912345678", "(020)87654321": "02087654321",
+    "110105199001011234": "110105199001011234", "320311770706001": "320311770706001",
+    "6222 0212 3456 7890": "6222021234567890", "139\u202e12345678": "13912345678",
+}  # fmt: skip
+CONTEXT = st.sampled_from(
+    ["被骗", "客服", "“安全账户”", "96110", "38000元", "😭", "\x07", "[点我](http://x.cn)", "@all"]
+)
+NUMBER = st.sampled_from(sorted(NUMBERS))
+PIECE = st.one_of(CONTEXT, NUMBER.map(lambda n: f"电话{n}，"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(PIECE, max_size=8))
+def test_no_number_survives_in_any_spelling(run, pieces):
+    """Whatever surrounds them, the numbers typed are never stored whole, in any spelling."""
+    summary = "".join(pieces)
+    result = run("incident", "add", "--date", "2026-11-22", "--category", "其他", "--summary", summary)
+    assert result.code == 0, result
+    secrets = sorted({NUMBERS[n] for n in NUMBERS if f"电话{n}，" in summary})
+    stored = run("incident", "list", "--format", "json").out
+    last = json.loads(stored)[-1]
+    assert not survivors(json.dumps(last, ensure_ascii=False), secrets), (summary, last["summary"])

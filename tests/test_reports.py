@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
+import pypdfium2
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
@@ -275,3 +276,31 @@ def test_the_months_alarms_are_in_the_report(run, tmp_path):
     rows = list(load_workbook(tmp_path / "report-2026-11.xlsx")["预警信号"].iter_rows(min_row=2, values_only=True))
     assert [row[:3] for row in rows] == [("2026-11-21", "shigu", "刷单返利")]
     assert rows[0][4] == 4
+
+
+def add_case(run, day, category, loss=None, stopped=False):
+    args = ["incident", "add", "--date", day, "--category", category]
+    args += ["--loss", str(loss)] if loss is not None else []
+    args += ["--stopped"] if stopped else []
+    assert run(*args).code == 0
+
+
+def test_summary_is_one_page_and_stopped_cases_are_compared(run, tmp_path):
+    add_case(run, "2026-11-05", "刷单返利", stopped=True)
+    add_case(run, "2026-11-06", "刷单返利", stopped=True)
+    add_case(run, "2026-10-06", "刷单返利", stopped=True)
+    assert run("report", "--month", "2026-11", "--station", "shigu", "--out", str(tmp_path)).code == 0
+    assert len(pypdfium2.PdfDocument(str(tmp_path / "summary-2026-11-shigu.pdf"))) == 1
+    sheet = load_workbook(tmp_path / "report-2026-11-shigu.xlsx")["警情"]
+    header = [c.value for c in sheet[1]]
+    row = next(dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "刷单返利")
+    assert (row["本月劝阻"], row["上月劝阻"]) == (2, 1)
+
+
+def test_min_cases_from_config_is_obeyed(run, config_file):
+    for _ in range(3):
+        add_case(run, "2026-11-21", "刷单返利", 100)
+    args = ("stats", "--format", "json", "--from", "2026-11-01", "--to", "2026-11-22", "--station", "shigu")
+    assert len(json.loads(run(*args).out)["alarms"]) == 1
+    config_file.write_text(config_file.read_text(encoding="utf-8") + "detection: {min_cases: 4}\n", encoding="utf-8")
+    assert json.loads(run(*args).out)["alarms"] == []

@@ -113,7 +113,8 @@ def test_shorten_keeps_whole_sentences(text, limit, expected):
         ("10000", "1万元"),
         ("50600", "5.06万元"),
         ("38000", "3.8万元"),
-        ("99999999.99", "10000万元"),
+        ("99999999.99", "1亿元"),  # rounded to 万 first, then named in 亿 (was 10000万元)
+        ("99994999.99", "9999.5万元"),
         ("100000000", "1亿元"),
         ("123456789", "1.23亿元"),
     ],
@@ -429,3 +430,20 @@ def test_rota_text_defangs_links_and_mentions_in_values(tmp_path):
     (tmp_path / "rota.txt").write_text("{{ person }}：{{ topic }}\n", encoding="utf-8")
     text = render_template("rota.txt", tmp_path, person="@all 钱队员", topic="看 https://evil.example.com/x **急**")
     assert text == "＠all 钱队员：看 hxxps://evil［.］example［.］com/x **急**\n"
+
+
+@pytest.mark.parametrize(
+    "typed,shown",
+    [
+        ("访问bit.ly/abc领奖", "访问bit［.］ly/abc领奖"),
+        ("evil.jp", "evil［.］jp"),
+        ("192.168.1.10:8080/pay", "192［.］168［.］1［.］10:8080/pay"),
+        ("shop.example.foo:443", "shop［.］example［.］foo:443"),
+        ("损失1.2万元，v1.2版，2026.11.22", "损失1.2万元，v1.2版，2026.11.22"),  # numbers are not links
+    ],
+)
+def test_links_on_any_ending_and_bare_addresses_are_defanged(typed, shown):
+    """Issue 14 item 6: a chat app links more than the usual endings; a path, a port or an IP makes a link."""
+    from antifraud.lib.safetext import defang
+
+    assert defang(typed) == shown

@@ -1,5 +1,7 @@
 """The web UI's house rules: login, roles, CSRF, throttling, headers, sessions that end (issue 12)."""
 
+import re
+
 from webtools import PASSWORD, csrf_token
 
 
@@ -134,3 +136,29 @@ def test_behind_a_proxy_failed_logins_count_per_client_address(config_file, froz
         base_url="https://localhost",
     )  # fmt: skip
     assert ok.status_code == 302
+
+
+# -- /status shows what the CLI's `status` shows
+
+
+STATUS_DAY = "2026-11-22"  # yesterday on the frozen clock
+
+
+def shown(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split("<h1>", 1)[1]))
+
+
+def test_the_status_page_shows_owed_work_outbox_counts_and_last_errors(web, run, robots, monkeypatch):
+    monkeypatch.setenv("AF_TEST_STAFF", robots.wecom_url("staff"))
+    assert run("incident", "add", "--date", STATUS_DAY, "--category", "刷单返利", "--loss", "800").code == 0
+    clerk = web.client("zhou", "clerk")
+    before = shown(web.get(clerk, "/status").text)
+    shigu = before.split("石鼓社区警务室", 1)[1].split("青福社区警务室", 1)[0]
+    assert re.search(r"待生成预警：\s*[\d、-]*" + STATUS_DAY, shigu), shigu  # nothing rendered yet: owed
+    robots.fail_next("staff", "errcode:93000", times=2)  # the robot refuses: both rows parked
+    web.post(clerk, f"{f'/warnings/{STATUS_DAY}'}/render", form_page=f"/warnings/{STATUS_DAY}")
+    web.post(clerk, f"{f'/warnings/{STATUS_DAY}'}/publish", form_page=f"/warnings/{STATUS_DAY}")
+    after = shown(web.get(clerk, "/status").text)
+    shigu = after.split("石鼓社区警务室", 1)[1].split("青福社区警务室", 1)[0]
+    assert STATUS_DAY not in shigu.split("待发布预警", 1)[0]  # rendered: no longer owed
+    assert "搁置 2" in after and "errcode 93000" in after.split("最近的错误", 1)[1]

@@ -1,6 +1,7 @@
 """The incident pages: record, correct, delete, restore and import incidents through the web UI,
 with the same checks, masking and audit as `antifraud incident ...` (frozen clock: today 2026-11-23)."""
 
+import json
 from io import BytesIO
 
 import pytest
@@ -35,7 +36,8 @@ def clerk(web):
 def test_the_day_page_defaults_to_yesterday_with_its_buttons(web, clerk):
     page = web.get(clerk, "/incidents")
     assert page.status_code == 200
-    assert "2026年11月22日" in page.text or DAY in page.text
+    # the day picker's own value: the 前一天 link also carries date=2026-11-22 when the page shows today
+    assert f'name="date" value="{DAY}"' in page.text
     for button in ("新增警情", "导入表格", "下载模板", "显示已删除", "前一天"):
         assert button in page.text
     assert "共 0 起" in page.text
@@ -250,3 +252,23 @@ def test_the_incident_pages_fit_a_phone_without_scrolling_sideways(web, config_f
                 ".filter(e => e.getBoundingClientRect().height < 34).length"
             )
             assert small == 0, path
+
+
+def test_a_delete_reason_is_masked_in_the_web_audit_log_too(web):
+    """Issue 14 item 5: the web audit log keeps the cleaned, masked reason, not what was typed."""
+    clerk = web.client("zhou", "clerk")
+    web.post(
+        clerk,
+        "/incidents/new",
+        {"date": "2026-11-22", "category": "order_brushing", "loss": "1"},
+        form_page="/incidents/new",
+    )
+    reason = "误录：实为13912345678\x07的咨询\u202e"
+    deleted = web.post(clerk, "/incidents/1/delete", {"reason": reason}, form_page="/incidents/1/edit")
+    assert deleted.status_code == 302
+    from antifraud.accounts.service import audit_entries
+
+    with web.app.db.session() as session:
+        stored = json.dumps([e.details for e in audit_entries(session)], ensure_ascii=False)
+    assert "13912345678" not in stored, stored
+    assert "\x07" not in stored and "\u202e" not in stored, stored

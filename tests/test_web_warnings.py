@@ -1,6 +1,7 @@
 """The warning and forward pages: render, approve, publish, what each group got, retry, forward by hand."""
 
 import pytest
+from webtools import csrf_token
 
 DAY = "2026-11-22"  # yesterday on the frozen clock
 PAGE = f"/warnings/{DAY}"
@@ -193,8 +194,9 @@ def test_volunteers_and_strangers_are_kept_out(web, run):
     for path in (PAGE, "/warnings", FORWARD, f"{PAGE}/poster.png"):
         assert web.get(volunteer, path).status_code == 403, path
     clerk = web.client("zhou", "clerk")
-    refused = volunteer.post(f"{PAGE}/render", data={}, base_url="https://localhost")
-    assert refused.status_code in (400, 403)  # no token, and no right
+    token = csrf_token(web.get(volunteer, "/rota/mine").text)
+    refused = volunteer.post(f"{PAGE}/render", data={"csrf_token": token}, base_url="https://localhost")
+    assert refused.status_code == 403  # a valid token: the refusal is the role check, not CSRF
     stranger = web.client()
     for path in (PAGE, FORWARD, f"{PAGE}/poster.png"):
         response = web.get(stranger, path)

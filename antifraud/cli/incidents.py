@@ -285,7 +285,7 @@ def print_incident_table(records: list[dict]) -> None:
 def incident_import(app: App, file: Path, dry_run, station, by):
     """Import incidents from CSV or XLSX: every row or none."""
     from ..incidents.privacy import describe_masked
-    from ..incidents.service import ImportRejected, check_import, import_rows
+    from ..incidents.service import ImportRejected, check_import, import_rows, new_rows
     from ..incidents.spreadsheet import MAX_ERRORS_SHOWN
 
     station = app.station(station).code
@@ -299,9 +299,14 @@ def incident_import(app: App, file: Path, dry_run, station, by):
             click.echo(f"error: ... and {more} more", err=True)
         raise
     if dry_run:
-        click.echo(f"{file.name}: {len(plan.rows)} row(s) are valid; nothing written (--dry-run)")
-        if plan.masked:
-            click.echo(f"importing would mask {describe_masked(plan.masked)} in the text")
+        with app.db.session() as session:
+            would, _ = new_rows(session, plan.rows)
+        message = f"{file.name}: {len(plan.rows)} row(s) are valid, {would.added} would be imported"
+        if would.skipped:
+            message += f", {would.skipped} already recorded"
+        click.echo(f"{message}; nothing written (--dry-run)")
+        if would.masked:
+            click.echo(f"importing would mask {describe_masked(would.masked)} in the text")
         return
     with app.db.session() as session:
         result = import_rows(session, plan.rows, who(by))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import click
 
 from ..errors import InputError
@@ -259,7 +261,7 @@ def warning_publish(app: App, day, station, dry_run, wait_seconds):
             group = message.group
             click.echo(f"would send {message.kind:>8} to {group.name} ({group.channel}, {group.audience})")
         return
-    station, day, created = on_day(app, station, day, publish_day)
+    station, day, created = on_day(app, station, day, partial(publish_day, by=who(None)))
     if created is None:
         click.echo(f"{quiet_day_note(day, station)}: nothing to publish")
         return

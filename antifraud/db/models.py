@@ -93,8 +93,8 @@ class Category(Base):
 class Incident(Base):
     __tablename__ = "incidents"
     __table_args__ = (
-        Index("ix_incidents_station_day", "station_id", "day"),
-        # Covers the grouped counts of detection and `stats` (measured: a city's 8 weeks 35% faster).
+        # Covers the grouped counts of detection and `stats` (measured: a city's 8 weeks 35% faster),
+        # and every lookup by station and day (one index fewer for an import to keep up).
         Index("ix_incidents_counts", "station_id", "day", "category_code", "deleted_at", "loss", "stopped"),
     )
 

@@ -15,7 +15,7 @@ from ..errors import ConfigError, DatabaseUnavailable
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration. A database already there is opened without loading Alembic at all, which
 # keeps every command quick; tests/test_db.py checks this against Alembic's own head.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0012"
 
 
 BUSY_SECONDS = 10  # how long a writer waits for another one before giving up (config: database_timeout_seconds)
@@ -183,16 +183,21 @@ def open_database(url: str, busy_seconds: float = BUSY_SECONDS) -> Database:
 
 def health_check(db: Database) -> str:
     """What `antifraud check` says of the database: SQLite's own integrity check, or a round trip."""
-    with db.engine.connect() as connection:
-        if db.engine.dialect.name == "sqlite":
-            problems = [row[0] for row in connection.execute(text("PRAGMA quick_check"))]
-            if problems != ["ok"]:
-                raise DatabaseUnavailable(
-                    describe_database_error(Exception(f"database disk image is malformed: {problems[0]}"), db.engine)
-                )
-            return "quick_check ok"
-        connection.execute(text("SELECT 1"))
-        return "connected"
+    try:
+        with db.engine.connect() as connection:
+            if db.engine.dialect.name == "sqlite":
+                problems = [row[0] for row in connection.execute(text("PRAGMA quick_check"))]
+                if problems != ["ok"]:
+                    raise DatabaseUnavailable(
+                        describe_database_error(
+                            Exception(f"database disk image is malformed: {problems[0]}"), db.engine
+                        )
+                    )
+                return "quick_check ok"
+            connection.execute(text("SELECT 1"))
+            return "connected"
+    except SQLAlchemyError as exc:  # quick_check itself raises on some damage: still one line, and check goes on
+        raise DatabaseUnavailable(describe_database_error(exc, db.engine)) from None
 
 
 def safe_url(url: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -213,9 +214,18 @@ def export_incidents(session: Session, path: Path, station_code=None, start=None
     return write_export(path, list_incidents(session, station_code, start, end))
 
 
+FINGERPRINT_FIELDS = ("day", "category_code", "loss", "place", "summary")
+_fingerprint_values = itemgetter(*(FIELD_NAMES.index(name) for name in FINGERPRINT_FIELDS))
+
+
 def fingerprint(station_id: int, fields: dict) -> tuple:
     """What makes two records the same case, for skipping a re-imported file."""
-    return (station_id, fields["day"], fields["category_code"], fields["loss"], fields["place"], fields["summary"])
+    return (station_id, *(fields[name] for name in FINGERPRINT_FIELDS))
+
+
+def row_fingerprint(station_id: int, row) -> tuple:
+    """fingerprint() of a checked import row, from its values as they are (no dict per row)."""
+    return (station_id, *_fingerprint_values(row.values))
 
 
 def existing_fingerprints(session: Session, station_ids: set[int], days: set[date], wanted) -> dict[tuple, int]:
@@ -264,8 +274,17 @@ def import_rows(session: Session, rows, by: str) -> ImportResult:
     INSERTs, so the write lock, taken at the first INSERT, is held about as long as the
     database needs to store the rows, not for per-row work in Python.
     """
+    result, new = new_rows(session, rows)
+    if new:
+        store = _store_sqlite if session.connection().dialect.name == "sqlite" else _store_returning
+        store(session, new, by, utcnow())
+    return result
+
+
+def new_rows(session: Session, rows) -> tuple[ImportResult, list]:
+    """What importing these rows would add: (the counts, [(station id, row)] not yet recorded). Reads only."""
     stations = {code: station_row(session, code).id for code in {row.station_code for row in rows}}
-    keys = [fingerprint(stations[row.station_code], row.as_dict()) for row in rows]
+    keys = [row_fingerprint(stations[row.station_code], row) for row in rows]
     existing = existing_fingerprints(session, set(stations.values()), {row.day for row in rows}, keys)
     result = ImportResult()
     new = []
@@ -278,10 +297,7 @@ def import_rows(session: Session, rows, by: str) -> ImportResult:
         if row.masked:
             result.masked.update(row.masked)
     result.added = len(new)
-    if new:
-        store = _store_sqlite if session.connection().dialect.name == "sqlite" else _store_returning
-        store(session, new, by, utcnow())
-    return result
+    return result, new
 
 
 def _store_returning(session: Session, new: list, by: str, now) -> None:
@@ -324,18 +340,23 @@ def _store_sqlite(session: Session, new: list, by: str, now) -> None:
     connection = session.connection()
     dialect = connection.dialect
     table = Incident.__table__
-    # Only the checked fields vary; the station, who, source and time are converted once.
-    field_processors = [table.c[name].type.bind_processor(dialect) for name in FIELD_NAMES]
-    varying = [(index, process) for index, process in enumerate(field_processors) if process]
-    convert = {name: table.c[name].type.bind_processor(dialect) or (lambda v: v) for name in INCIDENT_COLUMNS}
-    stamp = convert["created_at"](now)
-    tail = (convert["entered_by"](by), "import", stamp, stamp)
+
+    def converter(name: str) -> Callable:
+        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+
+    # Each distinct value is converted once: the rows share their days, amounts and places (see
+    # spreadsheet._Shared), so this is a few hundred conversions, not one per cell. Summaries
+    # (nearly all different) are text, stored as they are.
+    remembered = [_Remembered(converter(name)).__getitem__ if name != "summary" else None for name in FIELD_NAMES]
+    stamp = converter("created_at")(now)
+    tail = (converter("entered_by")(by), "import", stamp, stamp)
 
     def incident(station_id: int, values: tuple) -> tuple:
-        values = list(values)
-        for index, process in varying:
-            values[index] = process(values[index])
-        return (station_id, *values, *tail)
+        return (
+            station_id,
+            *(value if convert is None else convert(value) for convert, value in zip(remembered, values)),
+            *tail,
+        )
 
     statement = "INSERT INTO {} ({}) VALUES ({})"
     to_incidents = statement.format("incidents", ", ".join(INCIDENT_COLUMNS), ", ".join("?" * len(INCIDENT_COLUMNS)))
@@ -359,3 +380,15 @@ def _store_sqlite(session: Session, new: list, by: str, now) -> None:
         f"SELECT id, 'create', ?, ?, json_object({pairs}) FROM incidents WHERE id BETWEEN ? AND ?",
         (tail[0], stamp, first, last),
     )
+
+
+class _Remembered(dict):
+    """A conversion that keeps its results by value (all an import's values but summaries are hashable)."""
+
+    def __init__(self, convert: Callable):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value):
+        converted = self[value] = self.convert(value)
+        return converted

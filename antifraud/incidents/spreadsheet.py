@@ -227,7 +227,7 @@ def _row_values(cells: list, width: int, columns: list[str | None], untitled: tu
             continue
         cell = cells[index]
         if isinstance(cell, str):
-            raw[name] = restore(cell).strip()
+            raw[name] = (restore(cell) if cell[:1] == "'" else cell).strip()  # most cells start otherwise
         elif isinstance(cell, UnsavedFormula):
             raise InputError(
                 f"{name}: the formula {cell.formula!r} has no saved result; open the file in Excel or WPS and "

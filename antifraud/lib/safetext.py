@@ -11,7 +11,12 @@ _ESCAPE_SEQUENCE = re.compile(
 )
 # C0 and C1 controls, zero-width and bidi characters (U+202E turns "8765" into what reads as "5678"),
 # word joiners and the BOM: none is visible, each can hide or reorder what residents read.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Also soft hyphen, combining grapheme joiner, Mongolian and Khmer invisibles, variation selectors, tag
+# characters, Hangul fillers and the braille blank: each renders as nothing and splits a number past masking.
+_INVISIBLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 
 
 def strip_invisible(text: str) -> str:
@@ -26,8 +31,13 @@ _LINK = re.compile(
     rf"(?i)(?<![a-z0-9])(?:(?:https?|ftp)://|www\.){_URL_CHARS}+"
     r"|(?<![a-z0-9.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
     r"(?:com|cn|net|org|top|xyz|vip|cc|info|io|me|app|site|shop|club|online|live|pro|biz|link|fun|icu|work|ltd"
-    r"|hk|tw|ru|us|uk|co|tv|asia|wang|ink|store|tech|cloud|win|bid|space|website|cyou|sbs|bond|tk|ml)"
+    r"|hk|tw|ru|us|uk|co|tv|asia|wang|ink|store|tech|cloud|win|bid|space|website|cyou|sbs|bond|tk|ml"
+    r"|ly|gl|to|jp|kr|de|fr|eu|in|la|pw|ws|su|mobi)"
     rf"(?![a-z0-9\-])(?:[/:?#]{_URL_CHARS}*)?"
+    # Any other ending is a link once a path or a port follows it (bit.ly/x, evil.example:8080) ...
+    rf"|(?<![a-z0-9.\-])(?:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,24}}(?:/|:\d{{1,5}}){_URL_CHARS}*"
+    # ... and so is a bare IPv4 address, with or without one.
+    rf"|(?<![0-9.])(?:\d{{1,3}}\.){{3}}\d{{1,3}}(?![0-9.])(?:[/:?#]{_URL_CHARS}*)?"
 )
 
 

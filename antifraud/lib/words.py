@@ -11,12 +11,12 @@ WEEKDAY_NAMES = "一二三四五六日"  # Monday first
 def yuan(amount: Decimal) -> str:
     """1.2亿元, 5.06万元, 5,600.5元 or 800元, as Chinese police notices write sums."""
     amount = Decimal(amount)
-    if amount >= 100_000_000:
+    wan = (amount / 10000).quantize(Decimal("0.01"))  # rounded first: 9,999.9999万 is 1亿, not 10000万
+    if wan >= 10000:
         yi = (amount / 100_000_000).quantize(Decimal("0.01")).normalize()
         return f"{yi:f}亿元"
     if amount >= 10000:
-        wan = (amount / 10000).quantize(Decimal("0.01")).normalize()
-        return f"{wan:f}万元"
+        return f"{wan.normalize():f}万元"
     return f"{amount.quantize(Decimal('0.01')).normalize():,f}元"
 
 

@@ -49,6 +49,7 @@ CANDIDATE = (
     Delivery.day,
     Delivery.sequence,
     Delivery.next_attempt_at,
+    Delivery.created_at,
 )
 UNFINISHED = ("pending", "sending")
 
@@ -166,6 +167,14 @@ class Sender:
                         later(row.next_attempt_at)
                         seen = CLAIM_WINDOW
                         break
+                    held = self.posting_hours(session, row, now)
+                    if held is TOO_OLD:
+                        self.park_too_old(session, row)
+                        continue
+                    if held is not None:  # after hours: waits for the morning, out of the due window
+                        session.execute(update(Delivery).where(Delivery.id == row.id).values(next_attempt_at=held))
+                        later(held)
+                        continue
                     when = self.waiting_for_earlier(session, row, now)
                     if when is None:
                         when = self.take_slot(session, row, now)
@@ -211,6 +220,42 @@ class Sender:
         if self.skip_locked:
             query = query.with_for_update(skip_locked=True)
         return query
+
+    def posting_hours(self, session: Session, row, now: datetime):
+        """When a warning for residents, due after posting hours, may go: None (now), the next opening, or TOO_OLD.
+
+        The daemon queues warnings only in schedule.warning_publish..warning_publish_until, so a retry
+        (or a restart) that falls after hours waits for the next morning instead of waking a residents'
+        group at night; by then it may be older than publish.max_age_days, and is parked. A warning a
+        person published after hours on purpose (queued outside the window) goes as they asked. Staff
+        groups get theirs at any hour.
+        """
+        if not row.subject.startswith("warning:"):
+            return None
+        found = self.groups.get((self.station_code(session, row.station_id), row.group_name))
+        if found is None or found[1].audience == "staff":
+            return None  # a group gone from the config is parked by send(), with that message
+        station, _ = found
+        schedule, zone = self.settings.schedule, self.settings.station_timezone(station)
+        local = now.astimezone(zone)
+        if schedule.in_publish_window(local) or not schedule.in_publish_window(row.created_at.astimezone(zone)):
+            return None
+        opening = schedule.next_publish_opening(local)
+        if (opening.date() - row.day).days > self.settings.publish.max_age_days:
+            return TOO_OLD
+        return opening.astimezone(now.tzinfo)
+
+    def park_too_old(self, session: Session, row) -> None:
+        message = (
+            f"not sent after posting hours ({self.settings.schedule.warning_publish_until}); by the next morning "
+            f"the warning is older than publish.max_age_days ({self.settings.publish.max_age_days})"
+        )
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == row.id, Delivery.status == "pending")
+            .values(status="parked", last_error=message)
+        )
+        log.warning("delivery parked", extra={"detail": f"#{row.id} {row.group_name}: {message}"})
 
     def waiting_for_earlier(self, session: Session, row, now: datetime) -> datetime | None:
         """Image before text: when a group's earlier message is unsettled, when to look at this one again."""
@@ -461,6 +506,9 @@ class Sender:
         self.ensure_robot(session, key, utcnow())
         robot = session.get(Robot, key, with_for_update=True)
         robot.blocked_until = max(until, robot.blocked_until or until)
+
+
+TOO_OLD = object()  # posting_hours(): the row would go out too late to be news
 
 
 class _Busy:

@@ -88,6 +88,7 @@ class PlanInput:
     rules: Rules = Rules()
     history: dict[str, int] = field(default_factory=dict)  # shifts per person in the previous fairness weeks
     topics: tuple[str, ...] = ()  # category names most reported in the last 14 days, most first
+    stall_topics: tuple[str, ...] = ()  # topics + further categories: a weekend's stalls never all one topic
     previous: tuple[Event, ...] = ()  # an earlier plan of this week, kept where the rules allow
     frozen: tuple[Event, ...] = ()  # held or recorded events: kept exactly, counted, never changed
     plan_from: date | None = None  # no new assignments before this day (a re-plan never rewrites the past)

@@ -546,6 +546,7 @@ class _Planner:
         """A talk takes its factory's own topic (its or its grid's incidents) first, else the station's recent
         topics in turn; the stalls of a weekend take the station's topics in turn, not all the same one."""
         station = list(self.inp.topics)
+        stall_topics = list(self.inp.stall_topics) or station
         factories = {f.name: f for f in self.inp.factories}
         stall_days = sorted({e.date for e in events if e.kind != TALK})
         result, talk_index, stall_index, day = [], 0, 0, None
@@ -556,13 +557,13 @@ class _Planner:
             own = factories[e.site].topics if e.kind == TALK and e.site in factories else ()
             if own:
                 topic = own[0]
-            elif not station:
+            elif not (station if e.kind == TALK else stall_topics):
                 topic = None
             elif e.kind == TALK:
                 topic = station[talk_index % len(station)]
                 talk_index += 1
             else:
-                topic = station[stall_index % len(station)]
+                topic = stall_topics[stall_index % len(stall_topics)]
                 stall_index += 1
             result.append(Event(e.date, e.start, e.end, e.kind, e.site, topic, e.people))
         return result

@@ -168,7 +168,9 @@ def _why(name: str, day: date, away) -> str:
     reason = away.get(name, {}).get(day, False)
     if reason is False:
         return name
-    return f"{name}（{reason or '请假'}）"
+    from ..lib.safetext import defang
+
+    return f"{name}（{defang(reason) if reason else '请假'}）"
 
 
 def queue_change_notice(

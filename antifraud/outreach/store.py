@@ -61,6 +61,7 @@ def rules_from(settings: Settings) -> Rules:
         stall_start=start,
         stall_end=end,
         stall_staff=o.stall_staff,
+        stall_min_crew=o.stall_min_crew,
         factory_cooldown_weeks=o.factory_cooldown_weeks,
         fairness_weeks=o.fairness_weeks,
         time_limit_seconds=o.solver_seconds,
@@ -180,15 +181,16 @@ def build_input(
             .order_by(func.count().desc(), Category.position)
         )
     )
+    common = session.scalars(
+        select(func.coalesce(Category.short, Category.name))
+        .where(Category.code != OTHER_CATEGORY)
+        .order_by(Category.position)
+    ).all()
     if not topics:  # a quiet fortnight: the common types in turn, a week further on each week
-        common = session.scalars(
-            select(func.coalesce(Category.short, Category.name))
-            .where(Category.code != OTHER_CATEGORY)
-            .order_by(Category.position)
-        ).all()
         turn = monday.isocalendar().week % len(common) if common else 0
         topics = tuple(common[turn:] + common[:turn])
     topics = _weighted_for_surges(session, settings, station, monday, topics)
+    stall_topics = topics + tuple(c for c in common if c not in topics)  # recent (and surges) first, then the rest
     previous, frozen, plan_from, plan_from_time = (), (), None, None
     if replan:
         rows = events_of(session, station, monday, sunday)
@@ -208,6 +210,7 @@ def build_input(
         rules=rules,
         history=dict(history),
         topics=topics,
+        stall_topics=stall_topics,
         previous=previous,
         frozen=frozen,
         plan_from=plan_from,
@@ -270,7 +273,7 @@ def _reason(name: str, days: dict[date, str | None]) -> str | None:
     if not days:
         return None
     given = [r for r in days.values() if r]
-    return given[0] if given else "请假"
+    return given[0] if given else None  # the note says 本周请假 on its own
 
 
 def snapshot(rows) -> list[str]:
@@ -410,8 +413,14 @@ def mark_away(
     end = end or start
     if end < start or (end - start).days > 366:
         raise InputError(f"--to: {end.isoformat()!r} must be on or after --date and within a year of it")
-    if reason is not None and len(reason) > 100:
-        raise InputError(f"--reason: {len(reason)} characters; at most 100")
+    if reason is not None:
+        from collections import Counter
+
+        from ..incidents.validate import clean_text  # typed text that reaches a group post: as incidents do
+
+        if len(reason) > 100:
+            raise InputError(f"--reason: {len(reason)} characters; at most 100")
+        reason = clean_text(reason, "reason", Counter())
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     if person not in {p.name for p in station.people}:
         raise InputError(f"--name: {person!r} is not one of {station.code}'s people in the config")

@@ -23,6 +23,7 @@ from ..outbox.sender import Sender
 from ..vocab import WEEKDAYS
 
 CATCH_UP_DAYS = 3  # missed warnings older than this are stale news: not rendered or posted any more
+STALE_REPORT_DAYS = 30  # rendered warnings never posted are listed (status, the staff) this long
 
 
 class DutyFailed(Exception):
@@ -120,12 +121,6 @@ def render_warnings(ctx: Context) -> str:
     return outcome("rendered", done, failed)
 
 
-def in_publish_window(settings: Settings, now: datetime) -> bool:
-    """Residents get posts between the publish time and schedule.warning_publish_until, never at night."""
-    until = settings.schedule.warning_publish_until
-    return at(settings.schedule.warning_publish) <= now.time() and (until == "24:00" or now.time() < at(until))
-
-
 def publishable_days(settings: Settings, now: datetime) -> list[date]:
     """Reported days young enough to post on their own: yesterday back to publish.max_age_days before today."""
     today = now.date()
@@ -135,7 +130,7 @@ def publishable_days(settings: Settings, now: datetime) -> list[date]:
 def publications_owed(session: Session, settings: Settings, station: Station) -> list[DailyWarning]:
     """Approved warnings not yet posted, young enough, and only while the publish window is open."""
     now = local_now(settings, station)
-    if not in_publish_window(settings, now):
+    if not settings.schedule.in_publish_window(now):
         return []
     return list(
         session.scalars(
@@ -149,9 +144,12 @@ def publications_owed(session: Session, settings: Settings, station: Station) ->
 
 
 def too_old_to_post(session: Session, settings: Settings, station: Station) -> list[DailyWarning]:
-    """Rendered, never posted, and older than publish.max_age_days: only a person may still post these."""
+    """Rendered, never posted, and older than publish.max_age_days: only a person may still post these.
+
+    Reported for STALE_REPORT_DAYS, not only on the day a warning became too old: a daemon that was
+    down that day (or out of the publish window) must still say so when it is back."""
     now = local_now(settings, station)
-    oldest = now.date() - timedelta(days=max(CATCH_UP_DAYS, settings.publish.max_age_days + 1))
+    oldest = now.date() - timedelta(days=STALE_REPORT_DAYS)
     youngest_stale = now.date() - timedelta(days=settings.publish.max_age_days + 1)
     return list(
         session.scalars(
@@ -183,10 +181,10 @@ def publish_warnings(ctx: Context) -> str:
                         _, warning = render_and_record(session, ctx.settings, ctx.categories, station, day)
                         if warning is None or warning.status != "approved":
                             return None
-                    return f"{len(publish(session, ctx.settings, station, warning))} messages"
+                    return f"{len(publish(session, ctx.settings, station, warning, 'daemon'))} messages"
 
             failed += each_station_day(post, done, f"{station.code} {day.isoformat()}")
-        if in_publish_window(ctx.settings, local_now(ctx.settings, station)):
+        if ctx.settings.schedule.in_publish_window(local_now(ctx.settings, station)):
             with ctx.db.session() as session:
                 for warning in too_old_to_post(session, ctx.settings, station):
                     if notify_too_old(session, ctx.settings, station, warning):

@@ -64,10 +64,12 @@ class Highlight:
 
     @property
     def outcome(self) -> str:
-        """经民警劝阻未受损失 / 被骗3.8万元 / "" — unless the summary says so already."""
+        """被骗3.8万元 / 经民警劝阻未受损失 / "" — unless the summary says so already. A loss is never hidden."""
+        if self.loss:
+            return f"被骗{yuan(self.loss)}"
         if self.stopped:
             return "" if _SAYS_NO_LOSS.search(self.summary or "") else "经民警劝阻未受损失"
-        return f"被骗{yuan(self.loss)}" if self.loss else ""
+        return ""
 
 
 @dataclass(frozen=True)

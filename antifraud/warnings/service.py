@@ -117,16 +117,24 @@ def unsent_deliveries(session: Session, warning: DailyWarning) -> list[Delivery]
 
 
 def approve(session: Session, station: Station, day: date, by: str) -> DailyWarning:
+    """Approve a draft; the audit log names who, whichever way (CLI, web) it was done."""
+    from ..accounts.service import audit
+
     row = find_warning(session, station, day)
     if row is None:
         raise InputError(f"--date: no warning rendered for {day.isoformat()} at {station.code}; render it first")
     if row.status == "draft":
         row.status, row.approved_at, row.approved_by = "approved", utcnow(), by
+    audit(session, by, "warning.approve", station.code, day.isoformat(), status=row.status)
     return row
 
 
-def publish(session: Session, settings: Settings, station: Station, warning: DailyWarning) -> list[Delivery]:
-    """Queue the warning for every target group; refuses a draft when approval is required."""
+def publish(session: Session, settings: Settings, station: Station, warning: DailyWarning, by: str) -> list[Delivery]:
+    """Queue the warning for every target group; refuses a draft when approval is required.
+
+    `by` (a person, or "daemon" for the morning's own run) goes into the audit log with what was queued."""
+    from ..accounts.service import audit
+
     if warning.status == "draft":
         raise InputError(
             f"--date: the warning for {warning.day.isoformat()} at {station.code} is waiting for approval "
@@ -135,6 +143,7 @@ def publish(session: Session, settings: Settings, station: Station, warning: Dai
     created = enqueue(session, warning, station, "warning", settings.publish.audiences)
     if warning.status != "published":
         warning.status, warning.published_at = "published", utcnow()
+    audit(session, by, "warning.publish", station.code, warning.day.isoformat(), queued=len(created))
     return created
 
 
@@ -146,10 +155,10 @@ def warning_for(session: Session, settings: Settings, categories, station: Stati
     return record
 
 
-def publish_day(session: Session, settings: Settings, categories, station: Station, day: date):
+def publish_day(session: Session, settings: Settings, categories, station: Station, day: date, by: str):
     """Queue the day's warning for every target group (rendering it if needed); None if there is nothing to post."""
     record = warning_for(session, settings, categories, station, day)
-    return None if record is None else publish(session, settings, station, record)
+    return None if record is None else publish(session, settings, station, record, by)
 
 
 def preview_day(session: Session, settings: Settings, categories, station: Station, day: date) -> list[Delivery]:

@@ -288,8 +288,9 @@ def delete(incident_id: int):
         with db_session() as s:
             incident = _load(s, incident_id)
             view = _incident_view(incident)
-            delete_incident(s, incident_id, who(), reason)
-            audit(s, who(), "incident.delete", view["station"], f"incident {incident_id}", reason=reason.strip())
+            deleted = delete_incident(s, incident_id, who(), reason)
+            cleaned = deleted.audit[-1].changes.get("reason")  # masked and cleaned, as the incident audit has it
+            audit(s, who(), "incident.delete", view["station"], f"incident {incident_id}", reason=cleaned)
     except InputError as exc:
         with db_session() as s:
             incident = _load(s, incident_id)

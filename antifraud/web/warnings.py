@@ -277,7 +277,6 @@ def render(day):
 @bp.route("/warnings/<day>/approve", methods=["POST"])
 @requires("approve")
 def approve(day):
-    from ..accounts.service import audit
     from ..warnings.service import approve as approve_warning
     from ..warnings.service import find_warning
 
@@ -288,8 +287,7 @@ def approve(day):
         if find_warning(s, station, the_day) is None:
             flash("当天的预警还没有生成，请先生成", "error")
             return back
-        row = approve_warning(s, station, the_day, who())
-        audit(s, who(), "warning.approve", station.code, the_day.isoformat(), status=row.status)
+        approve_warning(s, station, the_day, who())
     flash("已审批通过，可以发布")
     return back
 
@@ -297,7 +295,6 @@ def approve(day):
 @bp.route("/warnings/<day>/publish", methods=["POST"])
 @requires("warnings")
 def publish(day):
-    from ..accounts.service import audit
     from ..warnings.service import find_warning
     from ..warnings.service import publish as publish_warning
 
@@ -313,8 +310,7 @@ def publish(day):
         if warning.status == "draft":
             flash("预警还在草稿状态，需所长审批通过后才能发布", "error")
             return back
-        created = publish_warning(s, app.settings, station, warning)
-        audit(s, who(), "warning.publish", station.code, the_day.isoformat(), queued=len(created))
+        publish_warning(s, app.settings, station, warning, who())
     subject = _subject(the_day)
     _after_sending(subject, _send([subject]))
     return back
