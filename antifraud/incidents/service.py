@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..db.models import Incident, IncidentAudit, Station, utcnow
 from ..db.reference import station_row
 from ..errors import InputError
+from ..lib.collector import paused
 from ..lib.dates import local_time
 from .categories import Categories
 from .spreadsheet import FIELD_NAMES, ImportPlan, plan_import, write_export
@@ -274,10 +275,11 @@ def import_rows(session: Session, rows, by: str) -> ImportResult:
     INSERTs, so the write lock, taken at the first INSERT, is held about as long as the
     database needs to store the rows, not for per-row work in Python.
     """
-    result, new = new_rows(session, rows)
-    if new:
-        store = _store_sqlite if session.connection().dialect.name == "sqlite" else _store_returning
-        store(session, new, by, utcnow())
+    with paused():  # a row tuple per incident, all kept until they are stored: nothing for the collector
+        result, new = new_rows(session, rows)
+        if new:
+            store = _store_sqlite if session.connection().dialect.name == "sqlite" else _store_returning
+            store(session, new, by, utcnow())
     return result
 
 
@@ -341,22 +343,25 @@ def _store_sqlite(session: Session, new: list, by: str, now) -> None:
     dialect = connection.dialect
     table = Incident.__table__
 
-    def converter(name: str) -> Callable:
-        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+    def converter(name: str) -> Callable | None:
+        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
 
-    # Each distinct value is converted once: the rows share their days, amounts and places (see
-    # spreadsheet._Shared), so this is a few hundred conversions, not one per cell. Summaries
-    # (nearly all different) are text, stored as they are.
-    remembered = [_Remembered(converter(name)).__getitem__ if name != "summary" else None for name in FIELD_NAMES]
+    # Only the day, the loss and the stopped flag need converting, and each distinct value is converted
+    # once: the rows share their days and amounts (see spreadsheet._Shared), so this is a few hundred
+    # conversions, not one per cell.
+    varying = [
+        (index, _Remembered(convert).__getitem__)
+        for index, convert in enumerate(converter(name) for name in FIELD_NAMES)
+        if convert is not None
+    ]
     stamp = converter("created_at")(now)
-    tail = (converter("entered_by")(by), "import", stamp, stamp)
+    tail = ((converter("entered_by") or str)(by), "import", stamp, stamp)
 
     def incident(station_id: int, values: tuple) -> tuple:
-        return (
-            station_id,
-            *(value if convert is None else convert(value) for convert, value in zip(remembered, values)),
-            *tail,
-        )
+        values = list(values)
+        for index, convert in varying:
+            values[index] = convert(values[index])
+        return (station_id, *values, *tail)
 
     statement = "INSERT INTO {} ({}) VALUES ({})"
     to_incidents = statement.format("incidents", ", ".join(INCIDENT_COLUMNS), ", ".join("?" * len(INCIDENT_COLUMNS)))

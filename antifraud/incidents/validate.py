@@ -150,21 +150,33 @@ def clean_text(value, field_name: str, masked: Counter) -> str | None:
     """One line of text as stored: whitespace folded, control and bidi characters dropped, personal data masked."""
     if value is None:
         return None
-    text = strip_invisible(_WHITESPACE.sub(" ", str(value))).strip()
-    if not text:
-        return None
-    limit = TEXT_LIMITS[field_name]
-    if len(text) > limit:
-        raise InputError(f"{field_name}: {text[:20]!r}... is {len(text)} characters; at most {limit}")
-    text, found = _masked(text)
+    if field_name == "summary":  # nearly every summary differs: remembering them would only cost
+        text = _folded(value, field_name)
+        if not text:
+            return None
+        text, found = mask_pii(text)
+        masked.update(found)
+        return text
+    text, found = _cleaned(value, field_name)
     if found:
         masked.update(dict(found))
     return text
 
 
-@lru_cache(maxsize=4096)
-def _masked(text: str) -> tuple[str, tuple]:
-    """mask_pii, remembered: a spreadsheet repeats its places and occupations thousands of times."""
+def _folded(value, field_name: str) -> str:
+    text = strip_invisible(_WHITESPACE.sub(" ", str(value))).strip()
+    limit = TEXT_LIMITS[field_name]
+    if len(text) > limit:
+        raise InputError(f"{field_name}: {text[:20]!r}... is {len(text)} characters; at most {limit}")
+    return text
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: the cells 1, 1.0 and True read differently
+def _cleaned(value, field_name: str) -> tuple[str | None, tuple]:
+    """Folded and masked, remembered: a spreadsheet repeats its places and occupations thousands of times."""
+    text = _folded(value, field_name)
+    if not text:
+        return None, ()
     text, found = mask_pii(text)
     return text, tuple(found.items())
 
