@@ -780,6 +780,7 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path, robots, daemons):
     daemon.wait_for("started")
     assert daemon.terminate() == 0
     assert "stopped" in daemon.lines[-1] and not any("Traceback" in line for line in daemon.lines)
+    assert daemon.lines[0].split()[0].endswith("+08:00"), daemon.lines[0]  # the log reads in station time
 
 
 def test_end_to_end_restarted_daemon_sends_each_message_once(tmp_path, robots, daemons):
