@@ -153,7 +153,7 @@ def bench(name: str, folder: Path, stations: int, incidents: int, workers: int |
     publishing = time.perf_counter()
     for station in app.settings.stations:
         with app.db.session() as session:
-            queued += len(publish_day(session, app.settings, app.categories, station, yesterday) or [])
+            queued += len(publish_day(session, app.settings, app.categories, station, yesterday, "bench") or [])
     publish_seconds = time.perf_counter() - publishing
     morning_seconds = time.perf_counter() - morning
 

@@ -45,7 +45,7 @@ def main() -> None:
                 if raw.get("date") in (yesterday, yesterday.isoformat()):
                     record_incident(session, raw, app.categories, today, station.code, "内勤小周", "web")
             _, warning = render_and_record(session, app.settings, app.categories, station, yesterday)
-            publish(session, app.settings, station, warning)
+            publish(session, app.settings, station, warning, "screenshots")
             monday = today - timedelta(days=today.weekday())
             plan = plan_and_store(session, app.settings, station, week_of(monday), now=now)
         volunteer = next(p for e in plan.events for p in e.people if p[1] == "volunteer")[0]
