@@ -114,8 +114,12 @@ def test_a_morning_of_kills_and_faults_loses_nothing(tmp_path, robots):
         with db.session() as session:
             return session.scalar(select(func.count()).select_from(Delivery))
 
+    def sending() -> int:
+        with db.session() as session:
+            return session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sending"))
+
     log = tmp_path / "daemon.log"
-    kills = 0
+    kills = mid_send = 0
     injected: dict[str, int] = {}
     per_robot: dict[str, int] = {}
     for _ in range(200):
@@ -137,6 +141,7 @@ def test_a_morning_of_kills_and_faults_loses_nothing(tmp_path, robots):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
         kills += 1
+        mid_send += sending() > 0  # killed between a claim and its settling: the window a duplicate needs
 
     # Then a daemon that is left alone finishes the morning.
     seen = log.read_text(encoding="utf-8", errors="replace").count("started")
@@ -156,6 +161,7 @@ def test_a_morning_of_kills_and_faults_loses_nothing(tmp_path, robots):
         "groups": STATIONS * GROUPS,
         "messages": STATIONS * GROUPS * 2,
         "kills": kills,
+        "kills_mid_send": mid_send,
         "faults_injected": injected,
         "seconds": round(time.monotonic() - began),
         "lost": len(lost),
