@@ -21,6 +21,7 @@ from ..channels.split import split_message
 from ..config import Settings, Station
 from ..db.models import Delivery, RotaEvent
 from ..db.reference import station_row
+from ..lib.safetext import defang
 from ..lib.words import cn_date, cn_weekday
 from ..outbox.queue import Outgoing, enqueue
 from ..vocab import ROLE_AUDIENCE, EventKind, kind_name
@@ -168,8 +169,6 @@ def _why(name: str, day: date, away) -> str:
     reason = away.get(name, {}).get(day, False)
     if reason is False:
         return name
-    from ..lib.safetext import defang
-
     return f"{name}（{defang(reason) if reason else '请假'}）"
 
 

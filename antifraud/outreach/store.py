@@ -414,8 +414,6 @@ def mark_away(
     if end < start or (end - start).days > 366:
         raise InputError(f"--to: {end.isoformat()!r} must be on or after --date and within a year of it")
     if reason is not None:
-        from collections import Counter
-
         from ..incidents.validate import clean_text  # typed text that reaches a group post: as incidents do
 
         if len(reason) > 100:
