@@ -86,10 +86,11 @@ def test_every_page_carries_the_security_headers(web):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
-    assert "Secure" in web.get(web.client(), "/login").headers["Set-Cookie"]
+    cookie = web.get(web.client(), "/login").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
 
 
-def test_user_commands(run):
+def test_user_commands(run, config_file):
     import io
     import sys
 
@@ -107,6 +108,11 @@ def test_user_commands(run):
         sys.stdin = sys.__stdin__
     listed = run("user", "list")
     assert "jiang\tvolunteer\tshigu\t蒋志愿者" in listed.out
+    import sqlite3
+
+    with sqlite3.connect(config_file.parent / "antifraud.db") as db:  # the password is kept as an argon2id hash only
+        [(stored,)] = db.execute("SELECT password_hash FROM users WHERE username = 'jiang'").fetchall()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert run("user", "disable", "--username", "jiang").code == 0
     assert "disabled" in run("user", "list").out
     assert run("user", "disable", "--username", "nobody").code == 2
