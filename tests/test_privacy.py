@@ -194,6 +194,12 @@ def test_public_text_drops_the_new_kinds_and_defangs_what_remains():
     )
 
 
+def test_a_number_without_a_word_naming_it_leaves_a_word_in_its_place():
+    """Issue 10 item 11: 骗子用0769-22345678联系 read 骗子用联系 once the number was dropped."""
+    masked, _ = mask_pii("骗子用0769-22345678联系，让其转账到6222021234567890123后失联。")
+    assert public_text(masked) == "骗子用某号码联系，让其转账到某号码后失联。"
+
+
 @pytest.mark.parametrize("sep", ["\u00ad", "\u034f", "\u180e", "\ufe0f", "\U000e0020", "\u3164", "\u2800"])
 def test_an_invisible_separator_does_not_smuggle_a_mobile_into_a_post(run, config_file, sep):
     """Soft hyphen, variation selectors, tag characters, fillers: each shows as nothing and split a

@@ -383,7 +383,7 @@ def test_markup_links_mentions_and_controls_never_reach_a_post(run, world, confi
     for post in (text, markdown):
         assert "＠all" in post and "www［.］fake-bank［.］top" in post
         assert "hxxp://evil［.］example［.］com/win?id=1" in post and "王某某（男，30多岁）" in post
-        assert "座机和的来电" in post
+        assert "座机和某号码的来电" in post  # the second number had no word naming it
     # Markdown: every value is escaped with full-width look-alikes; our own markup still works.
     assert "［点我领奖］（hxxp://evil［.］example［.］com/win?id=1）" in markdown
     assert "＜font color=red＞官方＜/font＞" in markdown and "<" not in markdown and "](" not in markdown

@@ -136,6 +136,9 @@ def describe_masked(found: Counter) -> str:
 
 # What is left of a number once masked ("139****5678", "0769****5678", "6222***********0123", "440***********1234").
 _MASKED = re.compile(r"[+\d]*\*{3,}[\dXx]*")
+_LABELLED_MASKED = re.compile(
+    r"(来电|电话|手机号?|座机|固话|号码|卡号?|账号|账户|尾号|身份证号?|证件号|号)(\s*(?:为|是|[:：])?\s*)[+\d]*\*{3,}[\dXx]*"
+)
 # A bracket with nothing left in it but the word that introduced the number: （来电）, (号码：)
 _EMPTY_BRACKET = re.compile(
     r"[（(]\s*(?:来电|电话|手机号?|座机|固话|号码|卡号|账号|尾号|身份证号?|证件号)?\s*[:：]?\s*[）)]"
@@ -154,7 +157,10 @@ def public_text(text: str | None) -> str | None:
     if not text:
         return text
     cleaned, _ = mask_pii(text)  # again, for rows stored before a rule existed
-    cleaned = _MASKED.sub("", cleaned)
+    # After a word that names it (来电, 身份证, 卡号...) the number goes without a trace; elsewhere a word
+    # stands in for it, so the sentence still reads (骗子用0769****5678联系 -> 骗子用某号码联系).
+    cleaned = _LABELLED_MASKED.sub(r"\1\2", cleaned)
+    cleaned = _MASKED.sub("某号码", cleaned)
     cleaned = _EMPTY_BRACKET.sub("", cleaned)
     cleaned = _DANGLING_LABEL.sub(r"\1已隐去", cleaned)  # 对方号码为，-> 对方号码已隐去，
     return defang(re.sub(r"\s{2,}", " ", cleaned).strip())
