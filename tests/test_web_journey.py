@@ -85,6 +85,11 @@ def test_a_morning_and_a_week_in_the_browser(station, robots, phone, tmp_path):
         phone.click("main form button[type=submit]")
         date_error = phone.locator(".field-error .error-text").first
         assert "将来的日期" in date_error.inner_text()
+        # A form post without the CSRF token is refused, in the browser's own logged-in session.
+        bare = phone.request.post(
+            f"{url}/incidents/new", form={"date": yesterday.isoformat(), "category": "order_brushing"}
+        )
+        assert bare.status == 400, bare.status
         phone.fill("input[name=date]", yesterday.isoformat())
         phone.fill("textarea[name=summary]", "被骗子以刷单返利为由骗走3000元，对方电话13912345678。")
         phone.click("main form button[type=submit]")
@@ -130,6 +135,8 @@ def test_a_morning_and_a_week_in_the_browser(station, robots, phone, tmp_path):
         phone.click("button:has-text('发布')")
         phone.wait_for_selector("text=已发送")
         assert [m["msgtype"] for m in robots.messages("staff")][:2] == ["image", "text"]
+        staff_group = phone.locator("ul.list > li:has(.head strong:text-is('石鼓工作群'))")
+        assert "已发送" in staff_group.locator(".head .tag").inner_text()  # that group's own state
 
         # -- the residents' WeChat group has no robot: forwarded by hand ---------------------------------------
         phone.goto(f"{url}/forward/{yesterday.isoformat()}")
@@ -156,6 +163,9 @@ def test_a_morning_and_a_week_in_the_browser(station, robots, phone, tmp_path):
         phone.locator("button:has-text('不能参加')").first.click()
         phone.wait_for_selector("text=已报不能参加")
         assert others  # the rota had other people, and the page named none of them but on shared events
+        shared = {p[0] for e in shifts for p in e.people}
+        for other in others - shared:
+            assert other not in page_text, other
         with app.db.session() as session:
             from antifraud.outreach.store import absences
 
