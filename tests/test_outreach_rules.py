@@ -23,14 +23,14 @@ def _set(shigu, old: str, new: str) -> str:
 
 
 def test_stall_min_crew_from_config_reaches_the_rules(shigu):
-    """store.rules_from never passes outreach.stall_min_crew, so the planner always uses 3."""
+    """outreach.stall_min_crew reaches the planner's rules (rules_from left it out: it was always 3)."""
     _set(shigu, "stall_min_crew: 3", "stall_min_crew: 4")
     settings = load_settings(shigu)
     assert rules_from(settings).stall_min_crew == settings.outreach.stall_min_crew == 4
 
 
 def test_a_stall_below_the_configured_crew_is_not_held(run, shigu):
-    """with stall_min_crew 4 and only 3 people free on Saturday, no Saturday stall is held."""
+    """With stall_min_crew 4 and only 3 people free on Saturday, no Saturday stall is held."""
     _set(shigu, "stall_min_crew: 3", "stall_min_crew: 4")
     for name in (
         "李警官",
@@ -176,7 +176,7 @@ def test_check_and_plan_refuse_a_factory_without_talk_windows(run, shigu):
 
 
 def test_a_year_only_the_holidays_package_knows_uses_it(monkeypatch):
-    """chinese_calendar "forgets" 2026: week_calendar takes holidays' notice (make-up Saturday kept), not the rules."""
+    """With chinese_calendar made to "forget" 2026, week_calendar takes holidays' notice (make-up Saturday kept), not the rules."""
     from datetime import date as d
 
     from antifraud.outreach import calendar as cal
