@@ -176,7 +176,8 @@ def test_check_and_plan_refuse_a_factory_without_talk_windows(run, shigu):
 
 
 def test_a_year_only_the_holidays_package_knows_uses_it(monkeypatch):
-    """With chinese_calendar made to "forget" 2026, week_calendar takes holidays' notice (make-up Saturday kept), not the rules."""
+    """With chinese_calendar made to "forget" 2026, week_calendar takes the holidays package's notice
+    (its make-up Saturday kept), not the computed rules."""
     from datetime import date as d
 
     from antifraud.outreach import calendar as cal
