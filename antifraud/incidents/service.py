@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -350,7 +351,7 @@ def _store_sqlite(session: Session, new: list, by: str, now) -> None:
     # once: the rows share their days and amounts (see spreadsheet._Shared), so this is a few hundred
     # conversions, not one per cell.
     varying = [
-        (index, _Remembered(convert).__getitem__)
+        (index, lru_cache(maxsize=None, typed=True)(convert))
         for index, convert in enumerate(converter(name) for name in FIELD_NAMES)
         if convert is not None
     ]
@@ -385,15 +386,3 @@ def _store_sqlite(session: Session, new: list, by: str, now) -> None:
         f"SELECT id, 'create', ?, ?, json_object({pairs}) FROM incidents WHERE id BETWEEN ? AND ?",
         (tail[0], stamp, first, last),
     )
-
-
-class _Remembered(dict):
-    """A conversion that keeps its results by value (all an import's values but summaries are hashable)."""
-
-    def __init__(self, convert: Callable):
-        super().__init__()
-        self.convert = convert
-
-    def __missing__(self, value):
-        converted = self[value] = self.convert(value)
-        return converted

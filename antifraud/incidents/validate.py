@@ -150,35 +150,29 @@ def clean_text(value, field_name: str, masked: Counter) -> str | None:
     """One line of text as stored: whitespace folded, control and bidi characters dropped, personal data masked."""
     if value is None:
         return None
-    if field_name == "summary":  # nearly every summary differs: remembering them would only cost
-        text = _folded(value, field_name)
-        if not text:
-            return None
-        text, found = mask_pii(text)
-        masked.update(found)
-        return text
-    text, found = _cleaned(value, field_name)
+    # Nearly every summary differs: remembering them would only cost. Places and occupations repeat.
+    clean = _clean if field_name == "summary" else _remembered_clean
+    text, found = clean(value, field_name)
     if found:
         masked.update(dict(found))
     return text
 
 
-def _folded(value, field_name: str) -> str:
+def _clean(value, field_name: str) -> tuple[str | None, tuple]:
+    """(the text folded and masked, what was masked as (kind, count) pairs)."""
     text = strip_invisible(_WHITESPACE.sub(" ", str(value))).strip()
+    if not text:
+        return None, ()
     limit = TEXT_LIMITS[field_name]
     if len(text) > limit:
         raise InputError(f"{field_name}: {text[:20]!r}... is {len(text)} characters; at most {limit}")
-    return text
-
-
-@lru_cache(maxsize=4096, typed=True)  # typed: the cells 1, 1.0 and True read differently
-def _cleaned(value, field_name: str) -> tuple[str | None, tuple]:
-    """Folded and masked, remembered: a spreadsheet repeats its places and occupations thousands of times."""
-    text = _folded(value, field_name)
-    if not text:
-        return None, ()
     text, found = mask_pii(text)
     return text, tuple(found.items())
+
+
+# Remembered: a spreadsheet repeats its places and occupations thousands of times. Typed: the cells
+# 1, 1.0 and True read differently.
+_remembered_clean = lru_cache(maxsize=4096, typed=True)(_clean)
 
 
 # The parsers, remembered: a spreadsheet repeats its days, amounts and names thousands of times.
